@@ -1,0 +1,111 @@
+//! CloudFormation logical IDs: alphanumeric only, unique across a template's parameters
+//! and resources. Keys that differ only in `-`, `_` or case can map to one ID; that is
+//! reported at the model position.
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::ir::{AccountIdx, Graph};
+
+/// `seqera-prod_role` → `SeqeraProdRole`.
+pub fn pascal(key: &str) -> String {
+    key.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            first.into_iter().chain(chars).collect::<String>()
+        })
+        .collect()
+}
+
+pub struct RoleIds {
+    pub role: String,
+    pub profile: String,
+    pub assume: String,
+}
+
+impl RoleIds {
+    pub fn new(key: &str) -> Self {
+        let base = pascal(key);
+        RoleIds {
+            role: format!("{base}Role"),
+            profile: format!("{base}InstanceProfile"),
+            assume: format!("{base}AssumePolicy"),
+        }
+    }
+}
+
+/// Checks that the IDs a template will use are distinct, and that account files are too.
+pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut files: BTreeMap<String, &str> = BTreeMap::new();
+    for account in &graph.accounts {
+        if let Some(first) = files.insert(account.key.to_ascii_lowercase(), &account.key) {
+            diags.push(collision(
+                &account.loc,
+                &format!("{first}.yaml"),
+                "account",
+                &account.key,
+            ));
+        }
+    }
+    for (i, _) in graph.accounts.iter().enumerate() {
+        let mut ids: BTreeMap<String, String> = BTreeMap::new();
+        let mut claim = |id: String, loc: &Loc, what: String| {
+            if let Some(first) = ids.get(&id) {
+                diags.push(
+                    Diagnostic::at(
+                        loc,
+                        format!(
+                            "{what} and {first} would both become CloudFormation logical ID `{id}`"
+                        ),
+                    )
+                    .hint("rename one key: logical IDs keep letters and digits only"),
+                );
+            } else {
+                ids.insert(id, what);
+            }
+        };
+        for (_, role) in graph.roles_in(AccountIdx(i)) {
+            let r = RoleIds::new(&role.key);
+            claim(r.role, &role.loc, format!("role `{}`", role.key));
+            if role.instance_profile.is_some() {
+                claim(
+                    r.profile,
+                    &role.loc,
+                    format!("the instance profile of role `{}`", role.key),
+                );
+            }
+            if role.assume.is_some() {
+                claim(
+                    r.assume,
+                    &role.loc,
+                    format!("the assume policy of role `{}`", role.key),
+                );
+            }
+        }
+        for input in &graph.inputs {
+            if input
+                .used_by
+                .iter()
+                .any(|r| graph.role(*r).account == AccountIdx(i))
+            {
+                claim(
+                    pascal(&input.name),
+                    &input.loc,
+                    format!("input `{}`", input.name),
+                );
+            }
+        }
+    }
+    diags.into_result(())
+}
+
+fn collision(loc: &Loc, first: &str, kind: &str, key: &str) -> Diagnostic {
+    Diagnostic::at(
+        loc,
+        format!("{kind} `{key}` would be written to the same file as {first}"),
+    )
+    .hint("file names ignore case on some systems; rename one key")
+}

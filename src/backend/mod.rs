@@ -1,0 +1,53 @@
+//! Backends turn the role graph into files. They return files and never write them; the
+//! closed enum below is the one place where a backend is chosen.
+
+pub mod cloudformation;
+pub mod header;
+pub mod terraform;
+
+use crate::diag::Diagnostics;
+use crate::ir::Graph;
+use crate::output::FileSet;
+use crate::templates::Templates;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Backend {
+    Terraform,
+    Cloudformation,
+}
+
+impl Backend {
+    pub const ALL: [Backend; 2] = [Backend::Terraform, Backend::Cloudformation];
+
+    /// The folder under `--out` that holds this backend's files.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Backend::Terraform => "terraform",
+            Backend::Cloudformation => "cloudformation",
+        }
+    }
+
+    pub fn generate(self, graph: &Graph, templates: &Templates) -> Result<FileSet, Diagnostics> {
+        match self {
+            Backend::Terraform => terraform::generate(graph),
+            Backend::Cloudformation => cloudformation::generate(graph, templates),
+        }
+    }
+}
+
+/// Every selected backend's files, each under its folder; all errors from all backends.
+pub fn generate_all(
+    graph: &Graph,
+    backends: &[Backend],
+    templates: &Templates,
+) -> Result<FileSet, Diagnostics> {
+    let mut files = FileSet::default();
+    let mut diags = Diagnostics::default();
+    for backend in backends {
+        match backend.generate(graph, templates) {
+            Ok(set) => files.nest(backend.folder(), set),
+            Err(errors) => diags.extend(errors),
+        }
+    }
+    diags.into_result(files)
+}

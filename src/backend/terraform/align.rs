@@ -1,0 +1,139 @@
+//! hcl-rs writes `key = value` with one space; `terraform fmt` aligns the `=` of
+//! consecutive one-line attributes. This pass applies terraform's rule (hclwrite's
+//! `formatCells`), so the output passes `terraform fmt -check` as emitted:
+//! - a line is an assignment when it has an `=` after its first token and the brackets
+//!   from that `=` to the end of the line balance (a line opening `[` or `{` is not);
+//! - consecutive assignment lines form a group, and any other line ends the group;
+//! - within a group every `=` sits one column after the longest key.
+
+pub fn align(text: &str) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let split: Vec<Option<(&str, &str)>> = lines.iter().map(|l| assignment(l)).collect();
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(_) = split[i] else {
+            out.push_str(lines[i]);
+            push_newline(&mut out, i, lines.len());
+            i += 1;
+            continue;
+        };
+        let end = (i..lines.len())
+            .find(|&j| split[j].is_none())
+            .unwrap_or(lines.len());
+        let width = (i..end)
+            .filter_map(|j| split[j])
+            .map(|(lead, _)| lead.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (j, line) in split.iter().enumerate().take(end).skip(i) {
+            let (lead, rest) = line.expect("every line of a group is an assignment");
+            out.push_str(lead);
+            out.extend(std::iter::repeat_n(' ', width - lead.chars().count() + 1));
+            out.push_str(rest);
+            push_newline(&mut out, j, lines.len());
+        }
+        i = end;
+    }
+    out
+}
+
+fn push_newline(out: &mut String, index: usize, count: usize) {
+    if index + 1 < count {
+        out.push('\n');
+    }
+}
+
+/// Splits `  key = value` into (`  key`, `= value`) when terraform would align it.
+fn assignment(line: &str) -> Option<(&str, &str)> {
+    let trimmed = line.trim_start();
+    if trimmed.starts_with('#') || trimmed.starts_with("//") {
+        return None;
+    }
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut eq = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'=' => {
+                let prev = i.checked_sub(1).map(|p| bytes[p]);
+                let next = bytes.get(i + 1).copied();
+                let is_operator = matches!(prev, Some(b'=' | b'!' | b'<' | b'>'))
+                    || matches!(next, Some(b'=' | b'>'));
+                if !is_operator {
+                    eq = Some(i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let eq = eq?;
+    let lead = line[..eq].trim_end();
+    if lead.trim().is_empty() || !balanced(&line[eq..]) {
+        return None;
+    }
+    Some((lead, &line[eq..]))
+}
+
+/// Brackets outside string literals net to zero; `${ … }` inside strings nets to zero too.
+fn balanced(text: &str) -> bool {
+    let mut depth = 0i32;
+    let mut in_string = false;
+    let mut escaped = false;
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::align;
+
+    #[test]
+    fn aligns_runs_of_one_line_attributes() {
+        let input =
+            "a {\n  name = \"x\"\n  description = \"y\"\n  list = [\n    \"z\",\n  ]\n  k = 1\n}\n";
+        let expected = "a {\n  name        = \"x\"\n  description = \"y\"\n  list = [\n    \"z\",\n  ]\n  k = 1\n}\n";
+        assert_eq!(align(input), expected);
+    }
+
+    #[test]
+    fn ignores_equals_inside_strings_and_operators() {
+        let input = "  \"a=b\" = 1\n  cc = x == y\n";
+        let expected = "  \"a=b\" = 1\n  cc    = x == y\n";
+        assert_eq!(align(input), expected);
+    }
+
+    #[test]
+    fn blank_lines_and_blocks_break_groups() {
+        let input = "x = 1\n\nlonger = 2\nb {\n}\n";
+        assert_eq!(align(input), input);
+    }
+}

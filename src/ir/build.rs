@@ -1,0 +1,374 @@
+//! Model → role graph. Every check records a diagnostic and carries on, so one run
+//! reports every problem; the graph is only handed out when there were none.
+
+use std::collections::BTreeMap;
+
+use super::checks::{self, Check};
+use super::trust::{self, Edge};
+use super::*;
+use crate::diag::{Diagnostic, Diagnostics, closest};
+use crate::model::{self, InstanceProfile, Sp};
+
+pub(super) struct Builder<'m> {
+    pub model: &'m model::Model,
+    pub diags: &'m mut Diagnostics,
+    pub accounts: Vec<Account>,
+    pub account_keys: BTreeMap<&'m str, AccountIdx>,
+    pub roles: Vec<Role>,
+    pub role_keys: BTreeMap<&'m str, RoleIdx>,
+}
+
+impl Builder<'_> {
+    pub fn report(&mut self, at: &crate::diag::Loc, result: Check) {
+        if let Err((message, hint)) = result {
+            self.diags.push(Diagnostic::at(at, message).hint(hint));
+        }
+    }
+
+    pub fn error(&mut self, at: &crate::diag::Loc, message: String, hint: impl Into<String>) {
+        self.diags.push(Diagnostic::at(at, message).hint(hint));
+    }
+}
+
+/// Resolves and validates the model. Errors go to `diags`; the graph is returned only
+/// when the model, including what the caller already reported, has none.
+pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -> Option<Graph> {
+    let mut b = Builder {
+        model,
+        diags,
+        accounts: Vec::new(),
+        account_keys: BTreeMap::new(),
+        roles: Vec::new(),
+        role_keys: BTreeMap::new(),
+    };
+    if let Some(name) = &model.name {
+        let ok = (1..=128).contains(&name.value.chars().count())
+            && !name.value.chars().any(char::is_control);
+        if !ok {
+            b.error(
+                &name.loc,
+                "the model's `name` must be 1 to 128 characters on one line".to_owned(),
+                "it appears in generated headers and descriptions",
+            );
+        }
+    }
+    accounts(&mut b);
+    let mut role_models = Vec::new();
+    for role in &model.roles {
+        if let Some(built) = self::role(&mut b, role) {
+            b.role_keys.insert(&role.key.value, RoleIdx(b.roles.len()));
+            b.roles.push(built);
+            role_models.push(role);
+        }
+    }
+    unique_per_account(&mut b, &role_models);
+    let mut edges: Vec<Edge> = Vec::new();
+    let mut inputs: BTreeMap<String, Input> = BTreeMap::new();
+    for (i, role) in role_models.iter().enumerate() {
+        let target = RoleIdx(i);
+        let document = trust::document(&mut b, target, role, &mut edges, &mut inputs);
+        b.roles[i].trust = document;
+    }
+    trust::reject_cycles(&mut b, &edges);
+    trust::assume_policies(&mut b, &edges);
+    let trust_edge_count = role_models.iter().map(|r| r.trusted_by.len()).sum();
+    if !b.diags.is_empty() {
+        return None;
+    }
+    Some(Graph {
+        name: model
+            .name
+            .as_ref()
+            .map(|n| n.value.clone())
+            .unwrap_or_default(),
+        source_name: source_name.to_owned(),
+        accounts: b.accounts,
+        roles: b.roles,
+        inputs: inputs.into_values().collect(),
+        trust_edge_count,
+    })
+}
+
+fn accounts(b: &mut Builder) {
+    let mut by_id: BTreeMap<&str, &str> = BTreeMap::new();
+    for account in &b.model.accounts {
+        let loc = account.key.loc.clone();
+        b.report(&loc, checks::logical_key("account", &account.key.value));
+        let mut id = String::new();
+        if let Some(sp) = &account.id {
+            b.report(&sp.loc, checks::account_id(&sp.value));
+            if let Some(other) = by_id.insert(&sp.value, &account.key.value) {
+                b.error(
+                    &sp.loc,
+                    format!(
+                        "account id {} is already declared as account `{other}`",
+                        sp.value
+                    ),
+                    "declare each AWS account once and refer to it by its key",
+                );
+            }
+            id = sp.value.clone();
+        }
+        if let Some(region) = &account.region {
+            b.report(&region.loc, checks::region(&region.value));
+        }
+        if let Some(role) = &account.deploy_role {
+            match checks::role_arn(&role.value) {
+                Ok(p) if p != account.partition => b.error(
+                    &role.loc,
+                    format!(
+                        "deploy_role is in partition {}, but the account is in {}",
+                        p.as_str(),
+                        account.partition.as_str()
+                    ),
+                    "a provider can only assume a role in its own partition",
+                ),
+                Ok(_) => {}
+                Err(e) => b.report(&role.loc, Err(e)),
+            }
+        }
+        b.account_keys
+            .insert(&account.key.value, AccountIdx(b.accounts.len()));
+        b.accounts.push(Account {
+            key: account.key.value.clone(),
+            loc,
+            id,
+            partition: account.partition,
+            region: account.region.as_ref().map(|r| r.value.clone()),
+            deploy_role: account.deploy_role.as_ref().map(|r| r.value.clone()),
+        });
+    }
+}
+
+fn role(b: &mut Builder, role: &model::Role) -> Option<Role> {
+    let key = &role.key;
+    b.report(&key.loc, checks::logical_key("role", &key.value));
+    let account_ref = role.account.as_ref()?;
+    let Some(&account) = b.account_keys.get(account_ref.value.as_str()) else {
+        let hint = match closest(&account_ref.value, b.account_keys.keys().copied()) {
+            Some(near) => format!("did you mean `{near}`? accounts are declared under `accounts:`"),
+            None => "declare the account under `accounts:` or fix the key".to_owned(),
+        };
+        b.error(
+            &account_ref.loc,
+            format!(
+                "role `{}` refers to unknown account `{}`",
+                key.value, account_ref.value
+            ),
+            hint,
+        );
+        return None;
+    };
+    let partition = b.accounts[account.0].partition;
+    let name = role.name.as_ref()?;
+    b.report(&name.loc, checks::role_name(&name.value));
+    let path = match &role.path {
+        Some(p) => {
+            b.report(&p.loc, checks::path(&p.value));
+            p.value.clone()
+        }
+        None => "/".to_owned(),
+    };
+    if let Some(d) = &role.description {
+        let ok = d.value.chars().count() <= 1000
+            && d.value.chars().all(|c| {
+                c == '\t'
+                    || c == '\n'
+                    || c == '\r'
+                    || (' '..='~').contains(&c)
+                    || ('\u{a1}'..='\u{ff}').contains(&c)
+            });
+        if !ok {
+            b.error(
+                &d.loc,
+                "the role description is over 1000 characters or has characters IAM rejects"
+                    .to_owned(),
+                "IAM allows printable Latin-1 text of at most 1000 characters",
+            );
+        }
+    }
+    if let Some(m) = &role.max_session_duration
+        && !(3600..=43200).contains(&m.value)
+    {
+        b.error(
+            &m.loc,
+            format!("max_session_duration {} is out of range", m.value),
+            "IAM accepts 3600 to 43200 seconds (1 to 12 hours)",
+        );
+    }
+    let policy_arn = |b: &mut Builder, sp: &Sp<String>| match checks::policy_arn(&sp.value) {
+        Ok(p) if p != partition => b.error(
+            &sp.loc,
+            format!(
+                "`{}` is in partition {}, but role `{}` is in {}",
+                sp.value,
+                p.as_str(),
+                key.value,
+                partition.as_str()
+            ),
+            "attach policies from the role's own partition",
+        ),
+        Ok(_) => {}
+        Err(e) => b.report(&sp.loc, Err(e)),
+    };
+    if let Some(pb) = &role.permissions_boundary {
+        policy_arn(b, pb);
+    }
+    let mut managed = Vec::new();
+    for arn in &role.managed_policies {
+        policy_arn(b, arn);
+        if managed.contains(&arn.value) {
+            b.error(
+                &arn.loc,
+                format!("`{}` is attached twice", arn.value),
+                "list each managed policy once",
+            );
+        }
+        managed.push(arn.value.clone());
+    }
+    let instance_profile = role.instance_profile.as_ref().map(|ip| {
+        let profile = match &ip.value {
+            InstanceProfile::RoleName => name.value.clone(),
+            InstanceProfile::Named(n) => n.clone(),
+        };
+        b.report(&ip.loc, checks::instance_profile_name(&profile));
+        profile
+    });
+    Some(Role {
+        key: key.value.clone(),
+        loc: key.loc.clone(),
+        account,
+        name: name.value.clone(),
+        path,
+        description: role.description.as_ref().map(|d| d.value.clone()),
+        max_session_duration: role.max_session_duration.as_ref().map(|m| m.value),
+        permissions_boundary: role.permissions_boundary.as_ref().map(|p| p.value.clone()),
+        managed_policies: managed,
+        inline_policies: inline_policies(b, role),
+        tags: tags(b, role),
+        instance_profile,
+        trust: PolicyDocument::default(),
+        assume: None,
+    })
+}
+
+/// Role tags are merged over the model's top-level tags.
+fn tags(b: &mut Builder, role: &model::Role) -> BTreeMap<String, String> {
+    let mut merged = BTreeMap::new();
+    for (k, v) in b.model.tags.iter().chain(&role.tags) {
+        b.report(&k.loc, checks::tag(&k.value, &v.value));
+        merged.insert(k.value.clone(), v.value.clone());
+    }
+    if merged.len() > 50 {
+        b.error(
+            &role.key.loc,
+            format!(
+                "role `{}` would carry {} tags; IAM allows 50",
+                role.key.value,
+                merged.len()
+            ),
+            "drop tags from the model's `tags:` or the role's",
+        );
+    }
+    merged
+}
+
+fn inline_policies(b: &mut Builder, role: &model::Role) -> Vec<NamedPolicy> {
+    let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+    let mut out = Vec::new();
+    for policy in &role.policies {
+        b.report(&policy.name.loc, checks::policy_name(&policy.name.value));
+        if seen
+            .insert(policy.name.value.to_ascii_lowercase(), ())
+            .is_some()
+        {
+            b.error(
+                &policy.name.loc,
+                format!(
+                    "role `{}` has two policies named `{}`",
+                    role.key.value, policy.name.value
+                ),
+                "IAM policy names are case-insensitive; rename one",
+            );
+        }
+        let statements = policy.statements.iter().map(|s| statement(b, s)).collect();
+        out.push(NamedPolicy {
+            name: policy.name.value.clone(),
+            description: None,
+            loc: policy.name.loc.clone(),
+            document: PolicyDocument { statements },
+        });
+    }
+    out
+}
+
+fn statement(b: &mut Builder, s: &model::Statement) -> Statement {
+    let strings = |b: &mut Builder, list: &[Sp<String>], check: fn(&str) -> Check| {
+        list.iter()
+            .map(|sp| {
+                b.report(&sp.loc, check(&sp.value));
+                sp.value.clone()
+            })
+            .collect::<Vec<_>>()
+    };
+    if let Some(sid) = &s.sid {
+        b.report(&sid.loc, checks::sid(&sid.value));
+    }
+    let lits = |v: Vec<String>| v.into_iter().map(Text::Lit).collect();
+    Statement {
+        sid: s.sid.as_ref().map(|x| x.value.clone()),
+        effect: s.effect,
+        actions: strings(b, &s.actions, checks::action),
+        not_actions: strings(b, &s.not_actions, checks::action),
+        resources: lits(strings(b, &s.resources, checks::resource)),
+        not_resources: lits(strings(b, &s.not_resources, checks::resource)),
+        principals: Vec::new(),
+        conditions: trust::conditions(b, &s.conditions, Vec::new()),
+    }
+}
+
+/// IAM names are case-insensitive and unique per account.
+fn unique_per_account(b: &mut Builder, roles: &[&model::Role]) {
+    let mut names: BTreeMap<(AccountIdx, String), usize> = BTreeMap::new();
+    let mut profiles: BTreeMap<(AccountIdx, String), usize> = BTreeMap::new();
+    for (i, role) in b.roles.clone().iter().enumerate() {
+        let key = (role.account, role.name.to_ascii_lowercase());
+        if let Some(&first) = names.get(&key) {
+            let loc = roles[i]
+                .name
+                .as_ref()
+                .map(|n| n.loc.clone())
+                .unwrap_or(role.loc.clone());
+            b.error(
+                &loc,
+                format!(
+                    "role name `{}` is already used by role `{}` in account `{}`",
+                    role.name, b.roles[first].key, b.accounts[role.account.0].key
+                ),
+                "IAM role names are unique per account, ignoring case; rename one",
+            );
+        } else {
+            names.insert(key, i);
+        }
+        if let Some(profile) = &role.instance_profile {
+            let key = (role.account, profile.to_ascii_lowercase());
+            if let Some(&first) = profiles.get(&key) {
+                let loc = roles[i]
+                    .instance_profile
+                    .as_ref()
+                    .map(|p| p.loc.clone())
+                    .unwrap_or(role.loc.clone());
+                b.error(
+                    &loc,
+                    format!(
+                        "instance profile `{profile}` is already used by role `{}`",
+                        b.roles[first].key
+                    ),
+                    "instance profile names are unique per account, ignoring case",
+                );
+            } else {
+                profiles.insert(key, i);
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The resolved role graph: every reference checked, every policy built, both halves of
+//! every trust edge derived from the one edge in the model. It knows no backend.
+
+mod build;
+pub mod checks;
+pub mod policy;
+mod trust;
+
+use std::collections::BTreeMap;
+
+pub use build::build;
+pub use policy::*;
+
+use crate::diag::Loc;
+pub use crate::model::Partition;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AccountIdx(pub usize);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RoleIdx(pub usize);
+
+#[derive(Debug, Clone)]
+pub struct Graph {
+    pub name: String,
+    /// The model file's name, cited in every generated file's header.
+    pub source_name: String,
+    pub accounts: Vec<Account>,
+    pub roles: Vec<Role>,
+    /// Deploy-time values (`external_id: { input: NAME }`), sorted by name.
+    pub inputs: Vec<Input>,
+    pub trust_edge_count: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub key: String,
+    pub loc: Loc,
+    pub id: String,
+    pub partition: Partition,
+    pub region: Option<String>,
+    pub deploy_role: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub key: String,
+    pub loc: Loc,
+    pub account: AccountIdx,
+    pub name: String,
+    pub path: String,
+    pub description: Option<String>,
+    pub max_session_duration: Option<u64>,
+    pub permissions_boundary: Option<String>,
+    pub managed_policies: Vec<String>,
+    pub inline_policies: Vec<NamedPolicy>,
+    pub tags: BTreeMap<String, String>,
+    pub instance_profile: Option<String>,
+    pub trust: PolicyDocument,
+    /// The identity half of this role's outgoing `role:` edges, if it has any.
+    pub assume: Option<NamedPolicy>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NamedPolicy {
+    pub name: String,
+    /// Only managed policies carry one; IAM has no description for inline policies.
+    pub description: Option<String>,
+    pub loc: Loc,
+    pub document: PolicyDocument,
+}
+
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub name: String,
+    pub loc: Loc,
+    /// The roles whose trust policy requires this value, for the variable's description.
+    pub used_by: Vec<RoleIdx>,
+}
+
+impl Graph {
+    pub fn account(&self, idx: AccountIdx) -> &Account {
+        &self.accounts[idx.0]
+    }
+
+    pub fn role(&self, idx: RoleIdx) -> &Role {
+        &self.roles[idx.0]
+    }
+
+    pub fn roles_in(&self, account: AccountIdx) -> impl Iterator<Item = (RoleIdx, &Role)> {
+        self.roles
+            .iter()
+            .enumerate()
+            .filter(move |(_, r)| r.account == account)
+            .map(|(i, r)| (RoleIdx(i), r))
+    }
+
+    /// `arn:<partition>:iam::<account>:role<path><name>`: the path is part of the ARN.
+    pub fn role_arn(&self, idx: RoleIdx) -> String {
+        let role = self.role(idx);
+        let account = self.account(role.account);
+        format!(
+            "arn:{}:iam::{}:role{}{}",
+            account.partition.as_str(),
+            account.id,
+            role.path,
+            role.name
+        )
+    }
+
+    /// Accounts in an order that creates every trusted role before the roles that trust
+    /// it: IAM rejects a trust policy whose role principal does not exist yet. Ties keep
+    /// model order. `None` when accounts trust each other's roles both ways.
+    pub fn deploy_order(&self) -> Option<Vec<AccountIdx>> {
+        let n = self.accounts.len();
+        let mut waits_for = vec![std::collections::BTreeSet::new(); n];
+        for role in &self.roles {
+            for principal in role.trust.statements.iter().flat_map(|s| &s.principals) {
+                for id in &principal.ids {
+                    if let Text::RoleArn(src) = id {
+                        let from = self.role(*src).account.0;
+                        if from != role.account.0 {
+                            waits_for[role.account.0].insert(from);
+                        }
+                    }
+                }
+            }
+        }
+        let mut unblocks = vec![Vec::new(); n];
+        let mut pending: Vec<usize> = waits_for.iter().map(|w| w.len()).collect();
+        for (account, deps) in waits_for.iter().enumerate() {
+            for &dep in deps {
+                unblocks[dep].push(account);
+            }
+        }
+        let mut ready: std::collections::BTreeSet<usize> =
+            (0..n).filter(|&a| pending[a] == 0).collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(next) = ready.pop_first() {
+            order.push(AccountIdx(next));
+            for &waiter in &unblocks[next] {
+                pending[waiter] -= 1;
+                if pending[waiter] == 0 {
+                    ready.insert(waiter);
+                }
+            }
+        }
+        (order.len() == n).then_some(order)
+    }
+}

@@ -1,0 +1,33 @@
+//! rolegraph: one model of an AWS IAM trust topology → Terraform and CloudFormation that
+//! agree by construction.
+
+pub mod backend;
+pub mod cli;
+pub mod diag;
+pub mod ir;
+pub mod model;
+pub mod output;
+pub mod templates;
+
+use std::path::Path;
+
+use diag::Diagnostics;
+
+/// Model file → validated role graph, with every error in the model reported at once.
+pub fn compile(path: &Path) -> Result<ir::Graph, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let model = model::load(path, &mut diags)?;
+    let source_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "rolegraph.yaml".to_owned());
+    match ir::build(&model, &source_name, &mut diags) {
+        Some(graph) if diags.is_empty() => Ok(graph),
+        _ => {
+            if diags.is_empty() {
+                diags.push(diag::Diagnostic::nowhere("the model could not be resolved"));
+            }
+            Err(diags.sorted())
+        }
+    }
+}
