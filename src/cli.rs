@@ -68,16 +68,20 @@ fn validate(model: &Path) -> ExitCode {
     match crate::compile(model) {
         Ok(graph) => {
             println!(
-                "{}: valid: {} accounts, {} roles, {} trust edges",
+                "{}: valid: {}, {}, {}",
                 model.display(),
-                graph.accounts.len(),
-                graph.roles.len(),
-                graph.trust_edge_count
+                count(graph.accounts.len(), "account"),
+                count(graph.roles.len(), "role"),
+                count(graph.trust_edge_count, "trust edge")
             );
             ExitCode::SUCCESS
         }
         Err(diags) => invalid(&diags),
     }
+}
+
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 fn generate(model: &Path, out: &Path) -> ExitCode {

@@ -143,25 +143,11 @@ fn accounts(b: &mut Builder) {
 fn role(b: &mut Builder, role: &model::Role) -> Option<Role> {
     let key = &role.key;
     b.report(&key.loc, checks::logical_key("role", &key.value));
-    let account_ref = role.account.as_ref()?;
-    let Some(&account) = b.account_keys.get(account_ref.value.as_str()) else {
-        let hint = match closest(&account_ref.value, b.account_keys.keys().copied()) {
-            Some(near) => format!("did you mean `{near}`? accounts are declared under `accounts:`"),
-            None => "declare the account under `accounts:` or fix the key".to_owned(),
-        };
-        b.error(
-            &account_ref.loc,
-            format!(
-                "role `{}` refers to unknown account `{}`",
-                key.value, account_ref.value
-            ),
-            hint,
-        );
-        return None;
-    };
-    let partition = b.accounts[account.0].partition;
-    let name = role.name.as_ref()?;
-    b.report(&name.loc, checks::role_name(&name.value));
+    let account = role.account.as_ref().and_then(|a| account_ref(b, key, a));
+    let partition = account.map(|a| b.accounts[a.0].partition);
+    if let Some(name) = &role.name {
+        b.report(&name.loc, checks::role_name(&name.value));
+    }
     let path = match &role.path {
         Some(p) => {
             b.report(&p.loc, checks::path(&p.value));
@@ -170,15 +156,8 @@ fn role(b: &mut Builder, role: &model::Role) -> Option<Role> {
         None => "/".to_owned(),
     };
     if let Some(d) = &role.description {
-        let ok = d.value.chars().count() <= 1000
-            && d.value.chars().all(|c| {
-                c == '\t'
-                    || c == '\n'
-                    || c == '\r'
-                    || (' '..='~').contains(&c)
-                    || ('\u{a1}'..='\u{ff}').contains(&c)
-            });
-        if !ok {
+        let latin1 = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{a1}'..='\u{ff}');
+        if d.value.chars().count() > 1000 || !d.value.chars().all(latin1) {
             b.error(
                 &d.loc,
                 "the role description is over 1000 characters or has characters IAM rejects"
@@ -196,27 +175,12 @@ fn role(b: &mut Builder, role: &model::Role) -> Option<Role> {
             "IAM accepts 3600 to 43200 seconds (1 to 12 hours)",
         );
     }
-    let policy_arn = |b: &mut Builder, sp: &Sp<String>| match checks::policy_arn(&sp.value) {
-        Ok(p) if p != partition => b.error(
-            &sp.loc,
-            format!(
-                "`{}` is in partition {}, but role `{}` is in {}",
-                sp.value,
-                p.as_str(),
-                key.value,
-                partition.as_str()
-            ),
-            "attach policies from the role's own partition",
-        ),
-        Ok(_) => {}
-        Err(e) => b.report(&sp.loc, Err(e)),
-    };
     if let Some(pb) = &role.permissions_boundary {
-        policy_arn(b, pb);
+        policy_arn(b, pb, key, partition);
     }
     let mut managed = Vec::new();
     for arn in &role.managed_policies {
-        policy_arn(b, arn);
+        policy_arn(b, arn, key, partition);
         if managed.contains(&arn.value) {
             b.error(
                 &arn.loc,
@@ -226,30 +190,67 @@ fn role(b: &mut Builder, role: &model::Role) -> Option<Role> {
         }
         managed.push(arn.value.clone());
     }
-    let instance_profile = role.instance_profile.as_ref().map(|ip| {
+    let instance_profile = role.instance_profile.as_ref().and_then(|ip| {
         let profile = match &ip.value {
-            InstanceProfile::RoleName => name.value.clone(),
+            InstanceProfile::RoleName => role.name.as_ref()?.value.clone(),
             InstanceProfile::Named(n) => n.clone(),
         };
         b.report(&ip.loc, checks::instance_profile_name(&profile));
-        profile
+        Some(profile)
     });
+    let inline_policies = inline_policies(b, role);
+    let tags = tags(b, role);
     Some(Role {
         key: key.value.clone(),
         loc: key.loc.clone(),
-        account,
-        name: name.value.clone(),
+        account: account?,
+        name: role.name.as_ref()?.value.clone(),
         path,
         description: role.description.as_ref().map(|d| d.value.clone()),
         max_session_duration: role.max_session_duration.as_ref().map(|m| m.value),
         permissions_boundary: role.permissions_boundary.as_ref().map(|p| p.value.clone()),
         managed_policies: managed,
-        inline_policies: inline_policies(b, role),
-        tags: tags(b, role),
+        inline_policies,
+        tags,
         instance_profile,
         trust: PolicyDocument::default(),
         assume: None,
     })
+}
+
+fn account_ref(b: &mut Builder, role: &Sp<String>, account: &Sp<String>) -> Option<AccountIdx> {
+    if let Some(&idx) = b.account_keys.get(account.value.as_str()) {
+        return Some(idx);
+    }
+    let hint = match closest(&account.value, b.account_keys.keys().copied()) {
+        Some(near) => format!("did you mean `{near}`? accounts are declared under `accounts:`"),
+        None => "declare the account under `accounts:` or fix the key".to_owned(),
+    };
+    let message = format!(
+        "role `{}` refers to unknown account `{}`",
+        role.value, account.value
+    );
+    b.error(&account.loc, message, hint);
+    None
+}
+
+/// A managed policy or permissions boundary, which must be in the role's partition.
+fn policy_arn(b: &mut Builder, arn: &Sp<String>, role: &Sp<String>, partition: Option<Partition>) {
+    match (checks::policy_arn(&arn.value), partition) {
+        (Ok(p), Some(expected)) if p != expected => b.error(
+            &arn.loc,
+            format!(
+                "`{}` is in partition {}, but role `{}` is in {}",
+                arn.value,
+                p.as_str(),
+                role.value,
+                expected.as_str()
+            ),
+            "attach policies from the role's own partition",
+        ),
+        (Ok(_), _) => {}
+        (Err(e), _) => b.report(&arn.loc, Err(e)),
+    }
 }
 
 /// Role tags are merged over the model's top-level tags.

@@ -114,13 +114,16 @@ pub fn external_id(value: &str) -> Check {
     let hint = "an External ID is 2 to 1224 characters of letters, digits and _+=,.@:/-";
     let len = value.chars().count();
     if !(2..=1224).contains(&len) {
-        return fail(format!("external_id is {len} characters long"), hint);
+        return fail(
+            format!("external_id `{value}` is {len} characters long"),
+            hint,
+        );
     }
     if let Some(bad) = value
         .chars()
         .find(|c| !is_name_char(*c) && !":/".contains(*c))
     {
-        return fail(format!("external_id contains {bad:?}"), hint);
+        return fail(format!("external_id `{value}` contains {bad:?}"), hint);
     }
     Ok(())
 }

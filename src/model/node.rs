@@ -141,6 +141,7 @@ pub fn parse(file: &Arc<str>, source: &str) -> Result<Node, Diagnostic> {
             .unwrap_or("invalid YAML")
             .trim_start_matches("error: ");
         let message = strip_position_prefix(message);
+        let message = message.split(" at line ").next().unwrap_or(message);
         Diagnostic::at(
             &Loc::new(file, line, col),
             format!("invalid YAML: {message}"),

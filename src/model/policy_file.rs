@@ -40,7 +40,9 @@ pub fn load(base: &Path, reference: &Sp<String>, diags: &mut Diagnostics) -> Vec
         Ok(json) => json,
         Err(err) => {
             let loc = Loc::new(&shown, err.line() as u32, err.column() as u32);
-            let message = format!("policy file is not valid JSON: {err}");
+            let text = err.to_string();
+            let text = text.split(" at line ").next().unwrap_or(&text);
+            let message = format!("policy file is not valid JSON: {text}");
             diags.push(Diagnostic::at(&loc, message).hint(format!(
                 "referenced at {}; fix the JSON syntax",
                 reference.loc

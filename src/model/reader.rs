@@ -17,6 +17,8 @@ pub struct Reader<'s> {
 pub struct Fields<'n> {
     owner: &'n Node,
     entries: Vec<(&'n str, &'n Node)>,
+    /// Keys already offered as "did you mean": not reported again as missing.
+    suggested: Vec<String>,
 }
 
 impl<'n> Fields<'n> {
@@ -34,7 +36,7 @@ impl<'n> Fields<'n> {
     /// A key that must be present; a missing one is reported at the mapping itself.
     pub fn required(&self, reader: &mut Reader, key: &str, what: &str) -> Option<&'n Node> {
         let found = self.get(key);
-        if found.is_none() {
+        if found.is_none() && !self.suggested.iter().any(|s| s == key) {
             reader.error(
                 self.owner,
                 format!("{what} is missing the required key `{key}`"),
@@ -194,6 +196,7 @@ impl<'s> Reader<'s> {
             return None;
         };
         let mut entries = Vec::with_capacity(pairs.len());
+        let mut suggested = Vec::new();
         for (key, value) in pairs {
             let Value::Str(name) = &key.value else {
                 self.error(
@@ -208,7 +211,10 @@ impl<'s> Reader<'s> {
                 continue;
             }
             let hint = match closest(name, allowed.iter().copied()) {
-                Some(near) => format!("did you mean `{near}`?"),
+                Some(near) => {
+                    suggested.push(near.to_owned());
+                    format!("did you mean `{near}`?")
+                }
                 None => format!("expected one of: {}", allowed.join(", ")),
             };
             self.error(key, format!("unknown key `{name}` in {what}"), hint);
@@ -216,6 +222,7 @@ impl<'s> Reader<'s> {
         Some(Fields {
             owner: node,
             entries,
+            suggested,
         })
     }
 }

@@ -1,0 +1,158 @@
+//! The golden expectations, checked by the real tools as users will run them:
+//! `terraform init` (offline, from the provider mirror) + `validate` + `fmt -check`, and
+//! `cfn-lint`. A missing tool skips with a printed reason, and fails under `CI=true`.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::{golden_cases, repo, require_tool, text};
+
+fn available(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The folder that holds `registry.terraform.io/hashicorp/aws`: from
+/// `ROLEGRAPH_TF_PROVIDER_MIRROR`, else found on this machine.
+fn provider_mirror() -> Option<PathBuf> {
+    if let Ok(dir) = std::env::var("ROLEGRAPH_TF_PROVIDER_MIRROR") {
+        return Some(PathBuf::from(dir));
+    }
+    let found = Command::new("find")
+        .args([
+            "/",
+            "-maxdepth",
+            "5",
+            "-type",
+            "d",
+            "-path",
+            "*/registry.terraform.io/hashicorp/aws",
+        ])
+        .output()
+        .ok()?;
+    let first = text(&found.stdout).lines().next()?.to_owned();
+    Some(
+        Path::new(&first)
+            .parent()?
+            .parent()?
+            .parent()?
+            .to_path_buf(),
+    )
+}
+
+fn cli_config(dir: &Path, mirror: &Path) -> PathBuf {
+    let cache = dir.join("plugin-cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let config = format!(
+        "plugin_cache_dir = {cache:?}\nprovider_installation {{\n  filesystem_mirror {{\n    path    = {mirror:?}\n    include = [\"registry.terraform.io/*/*\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/*/*\"]\n  }}\n}}\n"
+    );
+    let path = dir.join("terraform.rc");
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+fn terraform(args: &[&str], dir: &Path, config: &Path) -> Result<(), String> {
+    let out = Command::new("terraform")
+        .args(args)
+        .current_dir(dir)
+        .env("TF_CLI_CONFIG_FILE", config)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .map_err(|e| format!("cannot run terraform: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "terraform {} failed:\n{}{}",
+            args.join(" "),
+            text(&out.stdout),
+            text(&out.stderr)
+        ))
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn terraform_validates_and_formats_every_golden_case() {
+    if !require_tool("terraform", available("terraform", "version")) {
+        return;
+    }
+    let Some(mirror) =
+        provider_mirror().filter(|m| m.join("registry.terraform.io/hashicorp/aws").is_dir())
+    else {
+        require_tool("the hashicorp/aws provider mirror", false);
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let config = cli_config(work.path(), &mirror);
+    let mut failures = Vec::new();
+    let cases = golden_cases();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let module = work.path().join(&name);
+        copy_dir(&case.join("terraform"), &module);
+        let steps = [
+            vec!["fmt", "-check", "-diff", "."],
+            vec!["init", "-backend=false", "-input=false", "-no-color"],
+            vec!["validate", "-no-color"],
+        ];
+        if let Some(err) = steps
+            .iter()
+            .find_map(|args| terraform(args, &module, &config).err())
+        {
+            failures.push(format!("{name}: {err}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} case(s) failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    println!(
+        "terraform fmt, init and validate passed for {} golden cases",
+        cases.len()
+    );
+}
+
+#[test]
+fn cfn_lint_passes_every_golden_case() {
+    if !require_tool("cfn-lint", available("cfn-lint", "--version")) {
+        return;
+    }
+    let templates: Vec<PathBuf> = golden_cases()
+        .iter()
+        .flat_map(|case| std::fs::read_dir(case.join("cloudformation")).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    assert!(
+        templates.len() >= golden_cases().len(),
+        "every case has at least one template"
+    );
+    let out = Command::new("cfn-lint")
+        .args(&templates)
+        .current_dir(repo())
+        .output()
+        .expect("run cfn-lint");
+    assert!(
+        out.status.success(),
+        "cfn-lint found problems:\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    println!("cfn-lint passed for {} templates", templates.len());
+}
