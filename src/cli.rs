@@ -36,17 +36,17 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Generate {
         /// The model file.
-        #[arg(default_value = "rolegraph.yaml")]
+        #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
         model: PathBuf,
         /// Folder to write into; `terraform/` and `cloudformation/` are created in it.
-        #[arg(long, short)]
+        #[arg(long, short, value_name = "DIR")]
         out: PathBuf,
     },
     /// Check the model and print a one-line summary; writes nothing.
     #[command(after_help = EXIT_CODES)]
     Validate {
         /// The model file.
-        #[arg(default_value = "rolegraph.yaml")]
+        #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
         model: PathBuf,
     },
 }

@@ -192,7 +192,7 @@ fn cases() -> Vec<Case> {
         case(
             "external_id too short",
             "  b:\n    account: main\n    name: B\n    trusted_by:\n      - role: hub\n        external_id: ‸x\n",
-            "external_id `x` is 1 characters long",
+            "external_id `x` is 1 character long",
         ),
         case(
             "external_id with a space",

@@ -135,3 +135,17 @@ fn the_comparison_notices_a_changed_byte_and_a_missing_file() {
         vec![format!("{first}: expected but not generated")]
     );
 }
+
+#[test]
+fn the_seqera_example_is_the_seed_case() {
+    let example = support::repo().join("examples/seqera");
+    let seed = support::repo().join("golden/seed");
+    for file in ["rolegraph.yaml", "policies/batch.json"] {
+        let a = std::fs::read(example.join(file)).unwrap();
+        let b = std::fs::read(seed.join(file)).unwrap();
+        assert!(
+            a == b,
+            "examples/seqera/{file} and golden/seed/{file} differ"
+        );
+    }
+}

@@ -5,6 +5,10 @@ use crate::model::Partition;
 
 pub type Check = Result<(), (String, String)>;
 
+fn characters(n: usize) -> String {
+    format!("{n} character{}", if n == 1 { "" } else { "s" })
+}
+
 fn fail<T>(message: impl Into<String>, hint: impl Into<String>) -> Result<T, (String, String)> {
     Err((message.into(), hint.into()))
 }
@@ -18,7 +22,10 @@ fn iam_name(kind: &str, value: &str, max: usize) -> Check {
     let len = value.chars().count();
     if len == 0 || len > max {
         return fail(
-            format!("{kind} `{value}` is {len} characters long; IAM allows 1 to {max}"),
+            format!(
+                "{kind} `{value}` is {} long; IAM allows 1 to {max}",
+                characters(len)
+            ),
             format!("shorten it to at most {max} characters"),
         );
     }
@@ -115,7 +122,7 @@ pub fn external_id(value: &str) -> Check {
     let len = value.chars().count();
     if !(2..=1224).contains(&len) {
         return fail(
-            format!("external_id `{value}` is {len} characters long"),
+            format!("external_id `{value}` is {} long", characters(len)),
             hint,
         );
     }

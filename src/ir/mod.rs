@@ -78,6 +78,17 @@ pub struct Input {
     pub used_by: Vec<RoleIdx>,
 }
 
+/// `arn:<partition>:iam::<account>:role<path><name>`: the path is part of the ARN.
+pub fn role_arn(account: &Account, role: &Role) -> String {
+    format!(
+        "arn:{}:iam::{}:role{}{}",
+        account.partition.as_str(),
+        account.id,
+        role.path,
+        role.name
+    )
+}
+
 impl Graph {
     pub fn account(&self, idx: AccountIdx) -> &Account {
         &self.accounts[idx.0]
@@ -95,17 +106,9 @@ impl Graph {
             .map(|(i, r)| (RoleIdx(i), r))
     }
 
-    /// `arn:<partition>:iam::<account>:role<path><name>`: the path is part of the ARN.
     pub fn role_arn(&self, idx: RoleIdx) -> String {
         let role = self.role(idx);
-        let account = self.account(role.account);
-        format!(
-            "arn:{}:iam::{}:role{}{}",
-            account.partition.as_str(),
-            account.id,
-            role.path,
-            role.name
-        )
+        role_arn(self.account(role.account), role)
     }
 
     /// Accounts in an order that creates every trusted role before the roles that trust

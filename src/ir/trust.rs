@@ -275,14 +275,7 @@ pub(super) fn assume_policies(b: &mut Builder, edges: &[Edge]) {
     let mut by_source: BTreeMap<RoleIdx, BTreeSet<(String, RoleIdx, bool)>> = BTreeMap::new();
     for e in edges {
         let target = &b.roles[e.target.0];
-        let account = &b.accounts[target.account.0];
-        let arn = format!(
-            "arn:{}:iam::{}:role{}{}",
-            account.partition.as_str(),
-            account.id,
-            target.path,
-            target.name
-        );
+        let arn = role_arn(&b.accounts[target.account.0], target);
         by_source
             .entry(e.source)
             .or_default()

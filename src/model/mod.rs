@@ -17,8 +17,11 @@ use crate::diag::{Diagnostic, Diagnostics};
 /// decoding carries on; only an unreadable file or broken YAML stops it here.
 pub fn load(path: &Path, diags: &mut Diagnostics) -> Result<Model, Diagnostics> {
     let source = std::fs::read_to_string(path).map_err(|err| {
-        Diagnostic::nowhere(format!("cannot read model `{}`: {err}", path.display()))
-            .hint("pass the model's path, or run in a folder that holds rolegraph.yaml")
+        let hint = match err.kind() {
+            std::io::ErrorKind::InvalidData => "save the model as UTF-8 text",
+            _ => "pass the model's path, or run in a folder that holds rolegraph.yaml",
+        };
+        Diagnostic::nowhere(format!("cannot read model `{}`: {err}", path.display())).hint(hint)
     })?;
     let file: Arc<str> = path.display().to_string().into();
     parse(

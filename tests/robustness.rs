@@ -1,0 +1,109 @@
+//! Bad input gets errors, never a panic: the seed model is broken in many deterministic
+//! ways and each variant must either compile and generate, or return diagnostics that
+//! all carry a position.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use rolegraph::backend::{Backend, generate_all};
+use rolegraph::templates::Templates;
+
+mod support;
+
+const ODD_VALUES: &[&str] = &[
+    "",
+    "~",
+    "null",
+    "0123",
+    "yes",
+    "[",
+    "{",
+    "]",
+    "}",
+    "-",
+    "&a",
+    "*a",
+    "!!binary x",
+    "\"",
+    "''",
+    "[1, 2]",
+    "{a: 1}",
+    "1e999",
+    "-1",
+    "999999999999999999999999",
+    "'   '",
+    "\t",
+    ": :",
+];
+
+fn variants(seed: &str) -> Vec<String> {
+    let lines: Vec<&str> = seed.lines().collect();
+    let mut out = Vec::new();
+    for cut in (0..seed.len()).step_by(7) {
+        if seed.is_char_boundary(cut) {
+            out.push(seed[..cut].to_owned());
+        }
+    }
+    for i in 0..lines.len() {
+        let mut without = lines.clone();
+        without.remove(i);
+        out.push(without.join("\n"));
+        let mut doubled = lines.clone();
+        doubled.insert(i, lines[i]);
+        out.push(doubled.join("\n"));
+        if let Some((key, _)) = lines[i].split_once(": ") {
+            for value in ODD_VALUES {
+                let mut replaced = lines.clone();
+                let line = format!("{key}: {value}");
+                replaced[i] = &line;
+                out.push(replaced.join("\n"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_variant_of_the_seed_panics() {
+    let example = support::repo().join("examples/seqera");
+    let seed = std::fs::read_to_string(example.join("rolegraph.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::copy(
+        example.join("policies/batch.json"),
+        dir.path().join("policies/batch.json"),
+    )
+    .unwrap();
+    let model = dir.path().join("rolegraph.yaml");
+    let templates = Templates::builtin().unwrap();
+    let all = variants(&seed);
+    let (mut valid, mut invalid) = (0, 0);
+    for (i, text) in all.iter().enumerate() {
+        std::fs::write(&model, text).unwrap();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            rolegraph::compile(&model)
+                .and_then(|graph| generate_all(&graph, &Backend::ALL, &templates))
+        }));
+        match result {
+            Err(_) => panic!("variant {i} panicked:\n{text}"),
+            Ok(Ok(files)) => {
+                assert!(!files.is_empty());
+                valid += 1;
+            }
+            Ok(Err(diags)) => {
+                assert!(!diags.is_empty(), "variant {i} failed without a diagnostic");
+                for d in diags.iter() {
+                    assert!(
+                        d.loc.is_some(),
+                        "variant {i}: error without a position: {d}"
+                    );
+                    assert!(d.hint.is_some(), "variant {i}: error without a hint: {d}");
+                }
+                invalid += 1;
+            }
+        }
+    }
+    assert!(
+        invalid > 100 && valid > 0,
+        "{valid} valid and {invalid} invalid variants"
+    );
+}
