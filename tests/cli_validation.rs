@@ -7,7 +7,7 @@ use support::{run, text};
 
 const MARK: char = '‸';
 
-/// The start of every case: two accounts and a valid hub role.
+/// The start of every case: two accounts, a valid hub role and a spoke it may assume.
 const BASE: &str = r#"version: 1
 name: t
 accounts:
@@ -16,6 +16,11 @@ accounts:
   other:
     id: "222222222222"
 roles:
+  spoke:
+    account: other
+    name: Spoke
+    trusted_by:
+      - role: hub
   hub:
     account: main
     name: Hub
@@ -239,8 +244,25 @@ fn cases() -> Vec<Case> {
             "  b:\n    account: main\n    name: B\n    tags:\n      Code: ‸0123\n    trusted_by:\n      - role: hub\n",
             "quote it to keep it as text: \"0123\"",
         ),
+        case(
+            "input name Terraform reserves",
+            "  b:\n    account: main\n    name: B\n    trusted_by:\n      - role: hub\n        external_id: { input: ‸version }\n",
+            "a name Terraform reserves",
+        ),
+        case(
+            "two keys, one Terraform label",
+            "  hub-b:\n    account: main\n    name: B\n    trusted_by:\n      - role: hub\n  ‸hub_b:\n    account: main\n    name: C\n    trusted_by:\n      - role: hub\n",
+            "would both become Terraform `aws_iam_role.hub_b`",
+        ),
         case("YAML syntax", "  b: ‸[\n", "invalid YAML: unclosed bracket"),
     ];
+    cases.push(Case {
+        name: "account without roles",
+        model: BASE.replace("roles:\n", "  ‸empty:\n    id: \"333333333333\"\nroles:\n"),
+        files: Vec::new(),
+        message: "account `empty` has no roles",
+        elsewhere: None,
+    });
     // The account id check lives in the accounts section, ahead of the roles.
     cases.push(Case {
         name: "unquoted account id in accounts",

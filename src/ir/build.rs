@@ -72,6 +72,21 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
     trust::reject_cycles(&mut b, &edges);
     trust::assume_policies(&mut b, &edges);
     let trust_edge_count = role_models.iter().map(|r| r.trusted_by.len()).sum();
+    let mut account_roles = vec![Vec::new(); b.accounts.len()];
+    for (i, role) in b.roles.iter().enumerate() {
+        account_roles[role.account.0].push(RoleIdx(i));
+    }
+    for (account, roles) in b.accounts.iter().zip(&account_roles) {
+        if roles.is_empty() {
+            b.diags.push(
+                Diagnostic::at(
+                    &account.loc,
+                    format!("account `{}` has no roles", account.key),
+                )
+                .hint("add a role with `account: <this key>`, or remove the account"),
+            );
+        }
+    }
     if !b.diags.is_empty() {
         return None;
     }
@@ -86,6 +101,7 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
         roles: b.roles,
         inputs: inputs.into_values().collect(),
         trust_edge_count,
+        account_roles,
     })
 }
 

@@ -30,6 +30,9 @@ pub struct Graph {
     /// Deploy-time values (`external_id: { input: NAME }`), sorted by name.
     pub inputs: Vec<Input>,
     pub trust_edge_count: usize,
+    /// The roles of each account, in model order: backends walk accounts, and scanning
+    /// every role per account would be quadratic in large organisations.
+    pub account_roles: Vec<Vec<RoleIdx>>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,11 +102,35 @@ impl Graph {
     }
 
     pub fn roles_in(&self, account: AccountIdx) -> impl Iterator<Item = (RoleIdx, &Role)> {
-        self.roles
+        self.account_roles[account.0]
             .iter()
-            .enumerate()
-            .filter(move |(_, r)| r.account == account)
-            .map(|(i, r)| (RoleIdx(i), r))
+            .map(|&idx| (idx, self.role(idx)))
+    }
+
+    /// The deploy-time inputs that the trust policies of one account's roles require,
+    /// sorted by name.
+    pub fn inputs_in(&self, account: AccountIdx) -> Vec<&Input> {
+        let mut names = std::collections::BTreeSet::new();
+        for (_, role) in self.roles_in(account) {
+            let values = role
+                .trust
+                .statements
+                .iter()
+                .flat_map(|s| &s.conditions)
+                .flat_map(|c| &c.values);
+            for value in values {
+                if let Text::Input(name) = value {
+                    names.insert(name.as_str());
+                }
+            }
+        }
+        names
+            .into_iter()
+            .filter_map(|name| {
+                let found = self.inputs.binary_search_by(|i| i.name.as_str().cmp(name));
+                found.ok().map(|i| &self.inputs[i])
+            })
+            .collect()
     }
 
     pub fn role_arn(&self, idx: RoleIdx) -> String {

@@ -58,14 +58,7 @@ fn account_template(graph: &Graph, account: AccountIdx) -> Template {
         resources: Ordered::default(),
         outputs: Ordered::default(),
     };
-    for input in &graph.inputs {
-        if !input
-            .used_by
-            .iter()
-            .any(|r| graph.role(*r).account == account)
-        {
-            continue;
-        }
+    for input in graph.inputs_in(account) {
         let roles: Vec<&str> = input
             .used_by
             .iter()

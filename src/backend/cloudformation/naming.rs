@@ -85,18 +85,12 @@ pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
                 );
             }
         }
-        for input in &graph.inputs {
-            if input
-                .used_by
-                .iter()
-                .any(|r| graph.role(*r).account == AccountIdx(i))
-            {
-                claim(
-                    pascal(&input.name),
-                    &input.loc,
-                    format!("input `{}`", input.name),
-                );
-            }
+        for input in graph.inputs_in(AccountIdx(i)) {
+            claim(
+                pascal(&input.name),
+                &input.loc,
+                format!("input `{}`", input.name),
+            );
         }
     }
     diags.into_result(())

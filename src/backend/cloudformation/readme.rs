@@ -60,9 +60,8 @@ fn stack(graph: &Graph, idx: AccountIdx) -> Stack {
         }
     }
     let parameters = graph
-        .inputs
+        .inputs_in(idx)
         .iter()
-        .filter(|i| i.used_by.iter().any(|r| graph.role(*r).account == idx))
         .map(|i| parameter_name(&i.name))
         .collect();
     Stack {

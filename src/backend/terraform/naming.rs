@@ -10,6 +10,18 @@ use crate::ir::{AccountIdx, Graph, RoleIdx};
 /// Files of the root module that are not per-account files.
 pub const FIXED_FILES: [&str; 4] = ["versions", "providers", "variables", "outputs"];
 
+/// Names Terraform does not allow for a variable.
+const RESERVED_VARIABLES: [&str; 8] = [
+    "source",
+    "version",
+    "providers",
+    "count",
+    "for_each",
+    "lifecycle",
+    "depends_on",
+    "locals",
+];
+
 pub struct Names {
     pub roles: Vec<RoleNames>,
     /// Provider alias per account, e.g. `management` for `aws.management`.
@@ -48,6 +60,8 @@ pub fn ident(key: &str) -> String {
 #[derive(Default)]
 struct Registry {
     taken: BTreeMap<(String, String), (Loc, String)>,
+    /// One collision per model position: a role key that clashes clashes in every label.
+    reported: std::collections::BTreeSet<Loc>,
     diags: Diagnostics,
 }
 
@@ -55,6 +69,9 @@ impl Registry {
     fn claim(&mut self, namespace: &str, label: &str, loc: &Loc, what: String) {
         let key = (namespace.to_owned(), label.to_owned());
         if let Some((_, first)) = self.taken.get(&key) {
+            if !self.reported.insert(loc.clone()) {
+                return;
+            }
             let message =
                 format!("{what} and {first} would both become Terraform `{namespace}.{label}`");
             self.diags.push(
@@ -103,6 +120,12 @@ pub fn names(graph: &Graph) -> Result<Names, Diagnostics> {
         region_vars.push(region_var);
     }
     for input in &graph.inputs {
+        if RESERVED_VARIABLES.contains(&input.name.as_str()) {
+            let message = format!("input `{}` is a name Terraform reserves", input.name);
+            reg.diags.push(Diagnostic::at(&input.loc, message).hint(
+                "Terraform variables cannot be called source, version, providers, count, for_each, lifecycle, depends_on or locals; rename the input",
+            ));
+        }
         reg.claim(
             "var",
             &input.name,
