@@ -41,6 +41,10 @@ pub enum Command {
         /// Folder to write into; `terraform/` and `cloudformation/` are created in it.
         #[arg(long, short, value_name = "DIR")]
         out: PathBuf,
+        /// Folder of tera templates that replace the built-in ones of the same file name
+        /// (prose only, such as `cloudformation-README.md`).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
     /// Check the model and print a one-line summary; writes nothing.
     #[command(after_help = EXIT_CODES)]
@@ -54,7 +58,11 @@ pub enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Generate { model, out } => generate(&model, &out),
+        Command::Generate {
+            model,
+            out,
+            templates,
+        } => generate(&model, &out, templates.as_deref()),
         Command::Validate { model } => validate(&model),
     }
 }
@@ -84,9 +92,9 @@ fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
-fn generate(model: &Path, out: &Path) -> ExitCode {
+fn generate(model: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
     let files = match crate::compile(model).and_then(|graph| {
-        let templates = Templates::builtin()?;
+        let templates = Templates::with_overrides(templates)?;
         backend::generate_all(&graph, &Backend::ALL, &templates)
     }) {
         Ok(files) => files,

@@ -156,3 +156,123 @@ fn cfn_lint_passes_every_golden_case() {
     );
     println!("cfn-lint passed for {} templates", templates.len());
 }
+
+/// Strings that YAML 1.1 readers turn into other types or mangle unless quoted or
+/// escaped: booleans, nulls, numbers in every base, sexagesimals, dates, indicators.
+const TRICKY: &[&str] = &[
+    "",
+    " ",
+    "a  b",
+    "trailing ",
+    " leading",
+    "multi\nline",
+    "multi\n\nblank",
+    "tab\tin",
+    "#comment",
+    "a #b",
+    "- dash",
+    "key: value",
+    "'quoted'",
+    "\"dq\"",
+    "@at",
+    "`bt",
+    "%pc",
+    "!bang",
+    "&amp",
+    "*star",
+    "|pipe",
+    ">gt",
+    "?q",
+    "[x]",
+    "{x}",
+    "0x1F",
+    "1e3",
+    ".inf",
+    "NaN",
+    "~",
+    "Null",
+    "null",
+    "TRUE",
+    "yes",
+    "on",
+    "Off",
+    "y",
+    "n",
+    "0o17",
+    "+1",
+    "-1",
+    "1_000",
+    "12:30",
+    "12:30:00",
+    "2012-10-17",
+    "2012-10-17T10:00:00Z",
+    "2012-10-17 10:00",
+    "0123",
+    "0777",
+    "1.0",
+    ".5",
+    "0b101",
+    "1,000",
+    "=",
+    "<<",
+    "ends with colon:",
+    "välue",
+    "\\backslash",
+    "crlf\r\nx",
+    "${interpolation} %{directive}",
+];
+
+/// cfn-lint and the AWS CLI read templates with PyYAML; every string must come back as
+/// the same string.
+#[test]
+fn pyyaml_reads_every_string_back_unchanged() {
+    let has_pyyaml = Command::new("python3")
+        .args(["-c", "import yaml"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !require_tool("python3 with PyYAML", has_pyyaml) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x ".repeat(200);
+    let values: Vec<&str> = TRICKY.iter().copied().chain([long.as_str()]).collect();
+    let mut model =
+        String::from("version: 1\nname: t\naccounts:\n  a:\n    id: \"111111111111\"\nroles:\n");
+    for (i, v) in values.iter().enumerate() {
+        let quoted = serde_json::to_string(v).unwrap();
+        model.push_str(&format!(
+            "  r{i}:\n    account: a\n    name: R{i}\n    description: {quoted}\n    trusted_by:\n      - service: ec2.amazonaws.com\n"
+        ));
+    }
+    std::fs::write(dir.path().join("rolegraph.yaml"), model).unwrap();
+    let out = support::run(&["generate", "--out", "out"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let script = r#"
+import json, sys, yaml
+class Loader(yaml.SafeLoader):
+    pass
+Loader.add_multi_constructor("!", lambda loader, tag, node: {tag: loader.construct_scalar(node)})
+template = yaml.load(open(sys.argv[1]), Loader=Loader)
+print(json.dumps({k: v["Properties"].get("Description") for k, v in template["Resources"].items()}))
+"#;
+    let read = Command::new("python3")
+        .args(["-c", script, "out/cloudformation/a.yaml"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run python3");
+    assert!(read.status.success(), "{}", text(&read.stderr));
+    let descriptions: std::collections::BTreeMap<String, Option<String>> =
+        serde_json::from_slice(&read.stdout).unwrap();
+    let mut mismatches = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let got = descriptions.get(&format!("R{i}Role")).cloned().flatten();
+        if got.as_deref() != Some(*v) {
+            mismatches.push(format!("{v:?} came back as {got:?}"));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "PyYAML read back:\n{}",
+        mismatches.join("\n")
+    );
+}
