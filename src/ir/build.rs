@@ -76,17 +76,7 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
     for (i, role) in b.roles.iter().enumerate() {
         account_roles[role.account.0].push(RoleIdx(i));
     }
-    for (account, roles) in b.accounts.iter().zip(&account_roles) {
-        if roles.is_empty() {
-            b.diags.push(
-                Diagnostic::at(
-                    &account.loc,
-                    format!("account `{}` has no roles", account.key),
-                )
-                .hint("add a role with `account: <this key>`, or remove the account"),
-            );
-        }
-    }
+    roleless_accounts(&mut b);
     if !b.diags.is_empty() {
         return None;
     }
@@ -103,6 +93,27 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
         trust_edge_count,
         account_roles,
     })
+}
+
+/// An account without roles would be an empty CloudFormation stack, which AWS rejects.
+/// Roles that failed their own checks still count, so that no error is reported twice.
+fn roleless_accounts(b: &mut Builder) {
+    let used: std::collections::BTreeSet<&str> = b
+        .model
+        .roles
+        .iter()
+        .filter_map(|r| r.account.as_ref())
+        .map(|a| a.value.as_str())
+        .collect();
+    for account in &b.model.accounts {
+        if !used.contains(account.key.value.as_str()) {
+            let message = format!("account `{}` has no roles", account.key.value);
+            b.diags.push(
+                Diagnostic::at(&account.key.loc, message)
+                    .hint("add a role with `account: <this key>`, or remove the account"),
+            );
+        }
+    }
 }
 
 fn accounts(b: &mut Builder) {
@@ -348,44 +359,51 @@ fn statement(b: &mut Builder, s: &model::Statement) -> Statement {
 fn unique_per_account(b: &mut Builder, roles: &[&model::Role]) {
     let mut names: BTreeMap<(AccountIdx, String), usize> = BTreeMap::new();
     let mut profiles: BTreeMap<(AccountIdx, String), usize> = BTreeMap::new();
-    for (i, role) in b.roles.clone().iter().enumerate() {
+    let mut clashes = Vec::new();
+    for (i, (role, spec)) in b.roles.iter().zip(roles).enumerate() {
         let key = (role.account, role.name.to_ascii_lowercase());
-        if let Some(&first) = names.get(&key) {
-            let loc = roles[i]
-                .name
-                .as_ref()
-                .map(|n| n.loc.clone())
-                .unwrap_or(role.loc.clone());
-            b.error(
-                &loc,
-                format!(
-                    "role name `{}` is already used by role `{}` in account `{}`",
-                    role.name, b.roles[first].key, b.accounts[role.account.0].key
-                ),
-                "IAM role names are unique per account, ignoring case; rename one",
+        if let Some(first) = claim(&mut names, key, i) {
+            let at = spec.name.as_ref().map_or(&role.loc, |n| &n.loc);
+            let message = format!(
+                "role name `{}` is already used by role `{}` in account `{}`",
+                role.name, b.roles[first].key, b.accounts[role.account.0].key
             );
-        } else {
-            names.insert(key, i);
+            clashes.push(
+                Diagnostic::at(at, message)
+                    .hint("IAM role names are unique per account, ignoring case; rename one"),
+            );
         }
-        if let Some(profile) = &role.instance_profile {
-            let key = (role.account, profile.to_ascii_lowercase());
-            if let Some(&first) = profiles.get(&key) {
-                let loc = roles[i]
-                    .instance_profile
-                    .as_ref()
-                    .map(|p| p.loc.clone())
-                    .unwrap_or(role.loc.clone());
-                b.error(
-                    &loc,
-                    format!(
-                        "instance profile `{profile}` is already used by role `{}`",
-                        b.roles[first].key
-                    ),
-                    "instance profile names are unique per account, ignoring case",
-                );
-            } else {
-                profiles.insert(key, i);
-            }
+        let Some(profile) = &role.instance_profile else {
+            continue;
+        };
+        if let Some(first) = claim(
+            &mut profiles,
+            (role.account, profile.to_ascii_lowercase()),
+            i,
+        ) {
+            let at = spec.instance_profile.as_ref().map_or(&role.loc, |p| &p.loc);
+            let message = format!(
+                "instance profile `{profile}` is already used by role `{}`",
+                b.roles[first].key
+            );
+            clashes.push(
+                Diagnostic::at(at, message)
+                    .hint("instance profile names are unique per account, ignoring case"),
+            );
+        }
+    }
+    for clash in clashes {
+        b.diags.push(clash);
+    }
+}
+
+/// Records `index` as the owner of `key`; returns the earlier owner if there was one.
+fn claim<K: Ord>(owners: &mut BTreeMap<K, usize>, key: K, index: usize) -> Option<usize> {
+    match owners.entry(key) {
+        std::collections::btree_map::Entry::Occupied(first) => Some(*first.get()),
+        std::collections::btree_map::Entry::Vacant(slot) => {
+            slot.insert(index);
+            None
         }
     }
 }
