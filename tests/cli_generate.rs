@@ -57,26 +57,27 @@ fn generate_writes_both_trees_and_a_rerun_changes_nothing() {
     );
 }
 
-#[test]
-fn a_template_can_be_replaced_by_name() {
+/// Runs `generate` on the seed with one file in a `--templates` folder.
+fn generate_with_template(name: &str, body: &str) -> (tempfile::TempDir, std::process::Output) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("tpl")).unwrap();
-    std::fs::write(
-        dir.path().join("tpl/cloudformation-README.md"),
-        "Stacks of {{ model }}:{% for s in stacks %} {{ s.template }}{% endfor %}\n",
-    )
-    .unwrap();
-    let out = run(
-        &[
-            "generate",
-            &seed_model(),
-            "--out",
-            "gen",
-            "--templates",
-            "tpl",
-        ],
-        dir.path(),
-    );
+    std::fs::write(dir.path().join("tpl").join(name), body).unwrap();
+    let args = [
+        "generate",
+        &seed_model(),
+        "--out",
+        "gen",
+        "--templates",
+        "tpl",
+    ];
+    let out = run(&args, dir.path());
+    (dir, out)
+}
+
+#[test]
+fn a_template_can_be_replaced_by_name() {
+    let body = "Stacks of {{ model }}:{% for s in stacks %} {{ s.template }}{% endfor %}\n";
+    let (dir, out) = generate_with_template("cloudformation-README.md", body);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let readme = std::fs::read_to_string(dir.path().join("gen/cloudformation/README.md")).unwrap();
     assert_eq!(
@@ -87,20 +88,7 @@ fn a_template_can_be_replaced_by_name() {
 
 #[test]
 fn a_template_that_replaces_nothing_is_an_error() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("tpl")).unwrap();
-    std::fs::write(dir.path().join("tpl/README.md"), "x").unwrap();
-    let out = run(
-        &[
-            "generate",
-            &seed_model(),
-            "--out",
-            "gen",
-            "--templates",
-            "tpl",
-        ],
-        dir.path(),
-    );
+    let (dir, out) = generate_with_template("README.md", "x");
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("overrides no template"),

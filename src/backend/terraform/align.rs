@@ -51,35 +51,13 @@ fn assignment(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     let bytes = line.as_bytes();
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut eq = None;
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'=' => {
-                let prev = i.checked_sub(1).map(|p| bytes[p]);
-                let next = bytes.get(i + 1).copied();
-                let is_operator = matches!(prev, Some(b'=' | b'!' | b'<' | b'>'))
-                    || matches!(next, Some(b'=' | b'>'));
-                if !is_operator {
-                    eq = Some(i);
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    let eq = eq?;
+    let (eq, _) = outside_strings(line).find(|&(i, b)| {
+        let prev = i.checked_sub(1).map(|p| bytes[p]);
+        let next = bytes.get(i + 1).copied();
+        let operator =
+            matches!(prev, Some(b'=' | b'!' | b'<' | b'>')) || matches!(next, Some(b'=' | b'>'));
+        b == b'=' && !operator
+    })?;
     let lead = line[..eq].trim_end();
     if lead.trim().is_empty() || !balanced(&line[eq..]) {
         return None;
@@ -89,10 +67,21 @@ fn assignment(line: &str) -> Option<(&str, &str)> {
 
 /// Brackets outside string literals net to zero; `${ … }` inside strings nets to zero too.
 fn balanced(text: &str) -> bool {
-    let mut depth = 0i32;
+    let depth: i32 = outside_strings(text)
+        .map(|(_, b)| match b {
+            b'(' | b'[' | b'{' => 1,
+            b')' | b']' | b'}' => -1,
+            _ => 0,
+        })
+        .sum();
+    depth == 0
+}
+
+/// The bytes of a line that are not inside a quoted string, with their positions.
+fn outside_strings(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
     let mut in_string = false;
     let mut escaped = false;
-    for b in text.bytes() {
+    text.bytes().enumerate().filter(move |&(_, b)| {
         if in_string {
             match b {
                 _ if escaped => escaped = false,
@@ -100,16 +89,14 @@ fn balanced(text: &str) -> bool {
                 b'"' => in_string = false,
                 _ => {}
             }
-            continue;
+            return false;
         }
-        match b {
-            b'"' => in_string = true,
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth -= 1,
-            _ => {}
+        if b == b'"' {
+            in_string = true;
+            return false;
         }
-    }
-    depth == 0
+        true
+    })
 }
 
 #[cfg(test)]
