@@ -254,6 +254,21 @@ fn cases() -> Vec<Case> {
             "  hub-b:\n    account: main\n    name: B\n    trusted_by:\n      - role: hub\n  ‸hub_b:\n    account: main\n    name: C\n    trusted_by:\n      - role: hub\n",
             "would both become Terraform `aws_iam_role.hub_b`",
         ),
+        case(
+            "empty external_id list",
+            "  b:\n    account: main\n    name: B\n    trusted_by:\n      - role: hub\n        external_id: ‸[]\n",
+            "`external_id` is an empty list",
+        ),
+        case(
+            "empty actions",
+            "  b:\n    account: main\n    name: B\n    trusted_by:\n      - role: hub\n    policies:\n      p:\n        statements:\n          - actions: ‸[]\n            resources: [\"*\"]\n",
+            "is an empty list",
+        ),
+        case(
+            "duplicate sid",
+            "  b:\n    account: main\n    name: B\n    trusted_by:\n      - role: hub\n    policies:\n      p:\n        statements:\n          - sid: One\n            actions: [s3:GetObject]\n            resources: [\"*\"]\n          - sid: ‸One\n            actions: [s3:PutObject]\n            resources: [\"*\"]\n",
+            "sid `One` is used twice",
+        ),
         case("YAML syntax", "  b: ‸[\n", "invalid YAML: unclosed bracket"),
     ];
     cases.push(Case {

@@ -320,6 +320,7 @@ fn inline_policies(b: &mut Builder, role: &model::Role) -> Vec<NamedPolicy> {
             );
         }
         let statements = policy.statements.iter().map(|s| statement(b, s)).collect();
+        unique_sids(b, &policy.statements);
         out.push(NamedPolicy {
             name: policy.name.value.clone(),
             description: None,
@@ -352,6 +353,20 @@ fn statement(b: &mut Builder, s: &model::Statement) -> Statement {
         not_resources: lits(strings(b, &s.not_resources, checks::resource)),
         principals: Vec::new(),
         conditions: trust::conditions(b, &s.conditions, Vec::new()),
+    }
+}
+
+/// IAM requires a statement id to be unique within its policy.
+fn unique_sids(b: &mut Builder, statements: &[model::Statement]) {
+    let mut seen = std::collections::BTreeSet::new();
+    for sid in statements.iter().filter_map(|s| s.sid.as_ref()) {
+        if !seen.insert(sid.value.as_str()) {
+            b.error(
+                &sid.loc,
+                format!("sid `{}` is used twice in this policy", sid.value),
+                "give each statement its own sid, or none",
+            );
+        }
     }
 }
 

@@ -269,7 +269,7 @@ fn statement(r: &mut Reader, node: &Node) -> Option<Statement> {
     let f = r.fields(node, what, STATEMENT_KEYS)?;
     let mut list = |key: &str| {
         f.get(key)
-            .map(|n| r.strings(n, &format!("`{key}` of {what}")))
+            .map(|n| r.nonempty_strings(n, &format!("`{key}` of {what}")))
             .unwrap_or_default()
     };
     let actions = list("actions");
@@ -407,6 +407,6 @@ fn external_id(r: &mut Reader, node: &Node) -> Option<ExternalId> {
             .string(name, "`input` of `external_id`")
             .map(ExternalId::Input);
     }
-    let values = r.strings(node, "`external_id`");
+    let values = r.nonempty_strings(node, "`external_id`");
     (!values.is_empty()).then_some(ExternalId::Values(values))
 }

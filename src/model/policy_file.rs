@@ -135,15 +135,19 @@ impl DocReader<'_> {
             match obj.get(key) {
                 None => Vec::new(),
                 Some(Json::String(s)) => vec![self.sp(s.clone())],
-                Some(Json::Array(items)) if items.iter().all(Json::is_string) => items
-                    .iter()
-                    .filter_map(Json::as_str)
-                    .map(|s| self.sp(s.to_owned()))
-                    .collect(),
+                Some(Json::Array(items))
+                    if !items.is_empty() && items.iter().all(Json::is_string) =>
+                {
+                    items
+                        .iter()
+                        .filter_map(Json::as_str)
+                        .map(|s| self.sp(s.to_owned()))
+                        .collect()
+                }
                 Some(_) => {
                     self.fail(
                         &at,
-                        format!("`{key}` must be a string or a list of strings"),
+                        format!("`{key}` must be a string or a non-empty list of strings"),
                         hint,
                     );
                     Vec::new()

@@ -119,6 +119,19 @@ impl<'s> Reader<'s> {
         }
     }
 
+    /// Like `strings`, but an empty list is an error: IAM rejects an empty element, and an
+    /// empty `external_id` would silently drop the condition the user asked for.
+    pub fn nonempty_strings(&mut self, node: &Node, what: &str) -> Vec<Sp<String>> {
+        if matches!(&node.value, Value::Seq(items) if items.is_empty()) {
+            self.error(
+                node,
+                format!("{what} is an empty list"),
+                "give at least one value, or remove the key",
+            );
+        }
+        self.strings(node, what)
+    }
+
     pub fn bool(&mut self, node: &Node, what: &str) -> Option<bool> {
         match node.value {
             Value::Bool(b) => Some(b),
