@@ -76,17 +76,14 @@ pub fn decode(r: &mut Reader, root: &Node) -> (Model, Vec<PolicyFileRef>) {
     }
     if let Some(node) = top.required(r, "accounts", "the model") {
         for (key, value) in r.entries(node, "`accounts`") {
-            if let Some(account) = account(r, key, value) {
-                model.accounts.push(account);
-            }
+            model.accounts.push(account(r, key, value));
         }
     }
     if let Some(node) = top.required(r, "roles", "the model") {
         for (key, value) in r.entries(node, "`roles`") {
             let index = model.roles.len();
-            if let Some(role) = role(r, key, value, index, &mut files) {
-                model.roles.push(role);
-            }
+            let role = role(r, key, value, index, &mut files);
+            model.roles.push(role);
         }
     }
     (model, files)
@@ -118,9 +115,19 @@ pub fn account_id(r: &mut Reader, node: &Node, what: &str) -> Option<Sp<String>>
     r.string(node, what)
 }
 
-fn account(r: &mut Reader, key: Sp<String>, node: &Node) -> Option<Account> {
+/// A malformed account is still returned (with nothing but its key), so that the roles
+/// that name it do not each report an unknown account on top of the real error.
+fn account(r: &mut Reader, key: Sp<String>, node: &Node) -> Account {
     let what = format!("account `{}`", key.value);
-    let f = r.fields(node, &what, ACCOUNT_KEYS)?;
+    let Some(f) = r.fields(node, &what, ACCOUNT_KEYS) else {
+        return Account {
+            key,
+            id: None,
+            region: None,
+            partition: Partition::Aws,
+            deploy_role: None,
+        };
+    };
     let id = f
         .required(r, "id", &what)
         .and_then(|n| account_id(r, n, &format!("the id of {what}")));
@@ -137,13 +144,13 @@ fn account(r: &mut Reader, key: Sp<String>, node: &Node) -> Option<Account> {
             ),
         }
     }
-    Some(Account {
+    Account {
         key,
         id,
         region,
         partition,
         deploy_role,
-    })
+    }
 }
 
 fn opt_string(r: &mut Reader, f: &Fields, key: &str, what: &str) -> Option<Sp<String>> {
@@ -151,15 +158,31 @@ fn opt_string(r: &mut Reader, f: &Fields, key: &str, what: &str) -> Option<Sp<St
     r.string(node, &format!("`{key}` of {what}"))
 }
 
+/// Like accounts, a malformed role is kept with only its key, so references to it resolve.
 fn role(
     r: &mut Reader,
     key: Sp<String>,
     node: &Node,
     index: usize,
     files: &mut Vec<PolicyFileRef>,
-) -> Option<Role> {
+) -> Role {
     let what = format!("role `{}`", key.value);
-    let f = r.fields(node, &what, ROLE_KEYS)?;
+    let Some(f) = r.fields(node, &what, ROLE_KEYS) else {
+        return Role {
+            key,
+            account: None,
+            name: None,
+            path: None,
+            description: None,
+            max_session_duration: None,
+            permissions_boundary: None,
+            managed_policies: Vec::new(),
+            policies: Vec::new(),
+            tags: Vec::new(),
+            instance_profile: None,
+            trusted_by: Vec::new(),
+        };
+    };
     let mut role = Role {
         account: f
             .required(r, "account", &what)
@@ -220,7 +243,7 @@ fn role(
         }
         role.trusted_by = items.iter().filter_map(|item| trust(r, item)).collect();
     }
-    Some(role)
+    role
 }
 
 fn inline_policy(
