@@ -15,10 +15,6 @@ impl FileSet {
         self.0.insert(path.into(), contents);
     }
 
-    pub fn get(&self, path: &str) -> Option<&str> {
-        self.0.get(path).map(String::as_str)
-    }
-
     pub fn len(&self) -> usize {
         self.0.len()
     }
