@@ -8,12 +8,18 @@ use clap::{Parser, Subcommand};
 
 use crate::backend::{self, Backend};
 use crate::diag::Diagnostics;
+use crate::lint::{Format, Severity};
 use crate::templates::Templates;
 
 const EXIT_CODES: &str = "Exit codes:
   0  success
-  1  the output could not be written
+  1  a lint error that the model does not accept, or the output could not be written
   2  the model is invalid, or the command line is wrong (nothing is written)";
+
+const LINT_EXIT_CODES: &str = "Exit codes:
+  0  no finding at or above --deny, other than accepted ones
+  1  at least one such finding
+  2  the model is invalid, or the command line is wrong";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -46,6 +52,18 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
     },
+    /// Check the model against security rules (RG001…); exit 1 on findings at or above --deny.
+    #[command(after_help = LINT_EXIT_CODES)]
+    Lint {
+        /// The model file.
+        #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
+        model: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// The lowest severity that fails the run.
+        #[arg(long, value_enum, default_value = "error")]
+        deny: Severity,
+    },
     /// Check the model and print a one-line summary; writes nothing.
     #[command(after_help = EXIT_CODES)]
     Validate {
@@ -64,6 +82,11 @@ pub fn run() -> ExitCode {
             templates,
         } => generate(&model, &out, templates.as_deref()),
         Command::Validate { model } => validate(&model),
+        Command::Lint {
+            model,
+            format,
+            deny,
+        } => lint(&model, format, deny),
     }
 }
 
@@ -88,15 +111,42 @@ fn validate(model: &Path) -> ExitCode {
     }
 }
 
+fn lint(model: &Path, format: Format, deny: Severity) -> ExitCode {
+    let graph = match crate::compile(model) {
+        Ok(graph) => graph,
+        Err(diags) => return invalid(&diags),
+    };
+    let findings = crate::lint::lint(&graph);
+    print!("{}", crate::lint::render(&findings, format));
+    if findings.iter().any(|f| f.fails(deny)) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 fn generate(model: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
-    let files = match crate::compile(model).and_then(|graph| {
-        let templates = Templates::with_overrides(templates)?;
-        backend::generate_all(&graph, &Backend::ALL, &templates)
-    }) {
+    let graph = match crate::compile(model) {
+        Ok(graph) => graph,
+        Err(diags) => return invalid(&diags),
+    };
+    let findings = crate::lint::lint(&graph);
+    if !findings.is_empty() {
+        eprint!("{}", crate::lint::text(&findings));
+    }
+    if findings.iter().any(|f| f.fails(Severity::Error)) {
+        eprintln!(
+            "error: nothing was written: fix the lint errors above or accept them with `accept_risks`"
+        );
+        return ExitCode::from(1);
+    }
+    let files = match Templates::with_overrides(templates)
+        .and_then(|templates| backend::generate_all(&graph, &Backend::ALL, &templates))
+    {
         Ok(files) => files,
         Err(diags) => return invalid(&diags),
     };

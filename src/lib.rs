@@ -5,6 +5,7 @@ pub mod backend;
 pub mod cli;
 pub mod diag;
 pub mod ir;
+pub mod lint;
 pub mod model;
 pub mod output;
 pub mod templates;

@@ -77,6 +77,11 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
         account_roles[role.account.0].push(RoleIdx(i));
     }
     roleless_accounts(&mut b);
+    let seqera = model
+        .seqera
+        .as_ref()
+        .and_then(|s| super::seqera::setup(&mut b, s));
+    let trust_policy_limit = trust_policy_limit(&mut b);
     if !b.diags.is_empty() {
         return None;
     }
@@ -92,6 +97,8 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
         inputs: inputs.into_values().collect(),
         trust_edge_count,
         account_roles,
+        seqera,
+        trust_policy_limit,
     })
 }
 
@@ -242,6 +249,7 @@ fn role(b: &mut Builder, role: &model::Role) -> Option<Role> {
         instance_profile,
         trust: PolicyDocument::default(),
         assume: None,
+        accepted_risks: accepted_risks(b, role),
     })
 }
 
@@ -353,7 +361,38 @@ fn statement(b: &mut Builder, s: &model::Statement) -> Statement {
         not_resources: lits(strings(b, &s.not_resources, checks::resource)),
         principals: Vec::new(),
         conditions: trust::conditions(b, &s.conditions, Vec::new()),
+        loc: Some(s.loc.clone()),
     }
+}
+
+fn accepted_risks(b: &mut Builder, role: &model::Role) -> Vec<AcceptedRisk> {
+    let mut out = Vec::new();
+    for risk in &role.accept_risks {
+        if crate::lint::rule(&risk.rule.value).is_none() {
+            let known: Vec<&str> = crate::lint::RULES.iter().map(|r| r.id).collect();
+            b.error(
+                &risk.rule.loc,
+                format!("unknown lint rule `{}`", risk.rule.value),
+                format!("rules are {}", known.join(", ")),
+            );
+        }
+        out.push(AcceptedRisk {
+            rule: risk.rule.value.clone(),
+            reason: risk.reason.value.clone(),
+        });
+    }
+    out
+}
+
+fn trust_policy_limit(b: &mut Builder) -> usize {
+    let Some(limit) = &b.model.limits.trust_policy else {
+        return TRUST_POLICY_DEFAULT;
+    };
+    if !(1..=TRUST_POLICY_MAX as u64).contains(&limit.value) {
+        b.error(&limit.loc, format!("trust_policy limit {} is out of range", limit.value), format!("AWS allows at most {TRUST_POLICY_MAX} characters, after a quota raise; the default is {TRUST_POLICY_DEFAULT}"));
+        return TRUST_POLICY_DEFAULT;
+    }
+    limit.value as usize
 }
 
 /// IAM requires a statement id to be unique within its policy.

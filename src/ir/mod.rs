@@ -4,6 +4,8 @@
 mod build;
 pub mod checks;
 pub mod policy;
+pub mod seqera;
+pub mod size;
 mod trust;
 
 use std::collections::BTreeMap;
@@ -33,6 +35,20 @@ pub struct Graph {
     /// The roles of each account, in model order: backends walk accounts, and scanning
     /// every role per account would be quadratic in large organisations.
     pub account_roles: Vec<Vec<RoleIdx>>,
+    pub seqera: Option<seqera::SeqeraSetup>,
+    /// The trust-policy size quota in force, in characters without whitespace.
+    pub trust_policy_limit: usize,
+}
+
+/// AWS's default quota for a trust policy, and the most it can be raised to.
+pub const TRUST_POLICY_DEFAULT: usize = 2048;
+pub const TRUST_POLICY_MAX: usize = 4096;
+
+/// A lint rule that a role's model accepts, with the reason given.
+#[derive(Debug, Clone)]
+pub struct AcceptedRisk {
+    pub rule: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +78,7 @@ pub struct Role {
     pub trust: PolicyDocument,
     /// The identity half of this role's outgoing `role:` edges, if it has any.
     pub assume: Option<NamedPolicy>,
+    pub accepted_risks: Vec<AcceptedRisk>,
 }
 
 #[derive(Debug, Clone)]

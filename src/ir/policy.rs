@@ -55,6 +55,8 @@ pub struct Statement {
     pub principals: Vec<Principal>,
     /// Sorted by operator, then key: IAM does not care, and sorted reads well in diffs.
     pub conditions: Vec<Condition>,
+    /// Where the model wrote it, for lint findings; generated grants have none.
+    pub loc: Option<crate::diag::Loc>,
 }
 
 impl Statement {
@@ -68,6 +70,7 @@ impl Statement {
             not_resources: Vec::new(),
             principals: Vec::new(),
             conditions: Vec::new(),
+            loc: None,
         }
     }
 }

@@ -56,6 +56,7 @@ pub(super) fn document(
             .map(|e| external_id(b, target, e, inputs));
         let mut statement = Statement::allow(actions);
         statement.principals = vec![principal];
+        statement.loc = Some(entry.loc.clone());
         statement.conditions = conditions(b, &entry.conditions, external.into_iter().collect());
         statements.push(statement);
     }
@@ -84,6 +85,8 @@ fn principal(b: &mut Builder, target: RoleIdx, p: &model::Principal) -> Option<P
                 id.value
             ))))
         }
+        // `*` is valid IAM; lint rule RG004 reports it, so it can be accepted knowingly.
+        model::Principal::Arn(arn) if arn.value == "*" => Some(aws(Text::Lit(arn.value.clone()))),
         model::Principal::Arn(arn) => {
             match checks::principal_arn(&arn.value) {
                 Ok(p) if p != partition => b.error(

@@ -4,7 +4,9 @@ use super::node::{Node, Value};
 use super::reader::{Fields, Reader};
 use super::types::*;
 
-const MODEL_KEYS: &[&str] = &["version", "name", "tags", "accounts", "roles"];
+const MODEL_KEYS: &[&str] = &[
+    "version", "name", "tags", "accounts", "roles", "seqera", "limits",
+];
 const ACCOUNT_KEYS: &[&str] = &["id", "region", "partition", "deploy_role"];
 const ROLE_KEYS: &[&str] = &[
     "account",
@@ -18,6 +20,7 @@ const ROLE_KEYS: &[&str] = &[
     "tags",
     "instance_profile",
     "trusted_by",
+    "accept_risks",
 ];
 const POLICY_KEYS: &[&str] = &["statements", "file"];
 const STATEMENT_KEYS: &[&str] = &[
@@ -53,6 +56,8 @@ pub fn decode(r: &mut Reader, root: &Node) -> (Model, Vec<PolicyFileRef>) {
         tags: Vec::new(),
         accounts: Vec::new(),
         roles: Vec::new(),
+        seqera: None,
+        limits: Limits::default(),
     };
     let mut files = Vec::new();
     let Some(top) = r.fields(root, "the model", MODEL_KEYS) else {
@@ -85,6 +90,12 @@ pub fn decode(r: &mut Reader, root: &Node) -> (Model, Vec<PolicyFileRef>) {
             let role = role(r, key, value, index, &mut files);
             model.roles.push(role);
         }
+    }
+    model.seqera = top
+        .get("seqera")
+        .map(|n| super::decode_seqera::seqera(r, n));
+    if let Some(node) = top.get("limits") {
+        model.limits = super::decode_seqera::limits(r, node);
     }
     (model, files)
 }
@@ -181,6 +192,7 @@ fn role(
             tags: Vec::new(),
             instance_profile: None,
             trusted_by: Vec::new(),
+            accept_risks: Vec::new(),
         };
     };
     let mut role = Role {
@@ -201,6 +213,10 @@ fn role(
         tags: f.get("tags").map(|n| tags(r, n)).unwrap_or_default(),
         instance_profile: None,
         trusted_by: Vec::new(),
+        accept_risks: f
+            .get("accept_risks")
+            .map(|n| super::decode_seqera::accept_risks(r, n))
+            .unwrap_or_default(),
         key,
     };
     if let Some(n) = f.get("managed_policies")

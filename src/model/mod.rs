@@ -1,6 +1,7 @@
 //! The input side: `rolegraph.yaml` as written, read with positions for every value.
 
 mod decode;
+mod decode_seqera;
 mod node;
 mod policy_file;
 mod reader;

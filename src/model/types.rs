@@ -16,6 +16,41 @@ pub struct Model {
     pub tags: Vec<(Sp<String>, Sp<String>)>,
     pub accounts: Vec<Account>,
     pub roles: Vec<Role>,
+    pub seqera: Option<Seqera>,
+    pub limits: Limits,
+}
+
+/// AWS quotas that an account can have raised.
+#[derive(Debug, Clone, Default)]
+pub struct Limits {
+    /// Trust policy size, in characters without whitespace (AWS: 2048, 4096 raised).
+    pub trust_policy: Option<Sp<u64>>,
+}
+
+/// How Seqera Platform uses the roles: which role's credentials it holds, whether it may
+/// use the EC2 instance role directly, and the credentials of each workspace.
+#[derive(Debug, Clone)]
+pub struct Seqera {
+    pub loc: Loc,
+    pub platform_role: Option<Sp<String>>,
+    pub allow_instance_credentials: Sp<bool>,
+    pub credentials: Vec<Credential>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub loc: Loc,
+    pub name: Option<Sp<String>>,
+    /// `organization/workspace`
+    pub workspace: Option<Sp<String>>,
+    pub role: Option<Sp<String>>,
+}
+
+/// A lint finding the model knowingly accepts, with the reason on record.
+#[derive(Debug, Clone)]
+pub struct AcceptedRisk {
+    pub rule: Sp<String>,
+    pub reason: Sp<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,6 +109,7 @@ pub struct Role {
     pub tags: Vec<(Sp<String>, Sp<String>)>,
     pub instance_profile: Option<Sp<InstanceProfile>>,
     pub trusted_by: Vec<Trust>,
+    pub accept_risks: Vec<AcceptedRisk>,
 }
 
 #[derive(Debug, Clone)]

@@ -1,0 +1,165 @@
+//! Policy sizes as AWS counts them: the characters of the JSON document, whitespace
+//! excluded. Deploy-time values are unknown here, so each counts as `INPUT_CHARS`.
+
+use super::{Graph, POLICY_VERSION, PolicyDocument, Text};
+
+/// The length assumed for a deploy-time External ID (Seqera's generated ids are shorter).
+pub const INPUT_CHARS: usize = 64;
+
+/// Characters of `doc` as IAM counts them, with every element written as a list (the
+/// longer of the two spellings the backends use, so the count never falls short).
+pub fn policy_chars(graph: &Graph, doc: &PolicyDocument) -> usize {
+    let text = |t: &Text| match t {
+        Text::Lit(s) => json_string_chars(s),
+        Text::RoleArn(r) => json_string_chars(&graph.role_arn(*r)),
+        Text::Input(_) => INPUT_CHARS + 2,
+    };
+    let list = |items: &mut dyn Iterator<Item = usize>, count: usize| -> usize {
+        items.sum::<usize>() + 2 + count.saturating_sub(1)
+    };
+    let key = |k: &str| k.len() + 3; // "k":
+    let mut total =
+        key("Version") + json_string_chars(POLICY_VERSION) + 1 + key("Statement") + 2 + 2;
+    for (i, s) in doc.statements.iter().enumerate() {
+        let mut members: Vec<usize> = Vec::new();
+        if let Some(sid) = &s.sid {
+            members.push(key("Sid") + json_string_chars(sid));
+        }
+        members.push(key("Effect") + json_string_chars(s.effect.as_str()));
+        if !s.principals.is_empty() {
+            let inner: usize = s
+                .principals
+                .iter()
+                .map(|p| key(p.kind.as_str()) + list(&mut p.ids.iter().map(text), p.ids.len()))
+                .sum::<usize>()
+                + s.principals.len().saturating_sub(1);
+            members.push(key("Principal") + inner + 2);
+        }
+        let strings = |v: &[String]| list(&mut v.iter().map(|a| json_string_chars(a)), v.len());
+        let texts = |v: &[Text]| list(&mut v.iter().map(text), v.len());
+        for (name, items) in [("Action", &s.actions), ("NotAction", &s.not_actions)] {
+            if !items.is_empty() {
+                members.push(key(name) + strings(items));
+            }
+        }
+        for (name, items) in [
+            ("Resource", &s.resources),
+            ("NotResource", &s.not_resources),
+        ] {
+            if !items.is_empty() {
+                members.push(key(name) + texts(items));
+            }
+        }
+        if !s.conditions.is_empty() {
+            let mut operators: Vec<(&str, usize, usize)> = Vec::new();
+            for c in &s.conditions {
+                let entry = key(&c.key) + texts(&c.values);
+                match operators.last_mut() {
+                    Some((op, size, n)) if *op == c.operator => {
+                        *size += entry;
+                        *n += 1;
+                    }
+                    _ => operators.push((&c.operator, entry, 1)),
+                }
+            }
+            let inner: usize = operators
+                .iter()
+                .map(|(op, size, n)| key(op) + size + n.saturating_sub(1) + 2)
+                .sum::<usize>()
+                + operators.len().saturating_sub(1);
+            members.push(key("Condition") + inner + 2);
+        }
+        total += members.iter().sum::<usize>() + members.len().saturating_sub(1) + 2;
+        if i > 0 {
+            total += 1;
+        }
+    }
+    total
+}
+
+/// A JSON string's characters without whitespace, quotes and escapes included.
+fn json_string_chars(s: &str) -> usize {
+    let escaped: usize = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '"' | '\\' => 2,
+            c if (c as u32) < 0x20 => 6,
+            _ => 1,
+        })
+        .sum();
+    escaped + 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Principal, PrincipalKind, Statement};
+
+    /// The count must equal the non-whitespace length of the compact JSON it describes.
+    #[test]
+    fn counts_like_the_rendered_json() {
+        let graph_json = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com"]}, "Action": ["sts:AssumeRole"]},
+                {"Sid": "Two", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]},
+                 "Action": ["sts:AssumeRole", "sts:TagSession"],
+                 "Condition": {"ArnEquals": {"aws:PrincipalArn": ["arn:aws:iam::111111111111:role/x"]},
+                               "StringEquals": {"sts:ExternalId": ["a b", "c"], "aws:RequestedRegion": ["eu-west-1"]}}}
+            ]
+        });
+        let expected = serde_json::to_string(&graph_json)
+            .unwrap()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .count();
+        let lit = |s: &str| Text::Lit(s.to_owned());
+        let mut first = Statement::allow(vec!["sts:AssumeRole".into()]);
+        first.principals = vec![Principal {
+            kind: PrincipalKind::Service,
+            ids: vec![lit("ec2.amazonaws.com")],
+        }];
+        let mut second = Statement::allow(vec!["sts:AssumeRole".into(), "sts:TagSession".into()]);
+        second.sid = Some("Two".into());
+        second.principals = vec![Principal {
+            kind: PrincipalKind::Aws,
+            ids: vec![
+                lit("arn:aws:iam::111111111111:root"),
+                lit("arn:aws:iam::222222222222:root"),
+            ],
+        }];
+        second.conditions = vec![
+            crate::ir::Condition {
+                operator: "ArnEquals".into(),
+                key: "aws:PrincipalArn".into(),
+                values: vec![lit("arn:aws:iam::111111111111:role/x")],
+            },
+            crate::ir::Condition {
+                operator: "StringEquals".into(),
+                key: "sts:ExternalId".into(),
+                values: vec![lit("a b"), lit("c")],
+            },
+            crate::ir::Condition {
+                operator: "StringEquals".into(),
+                key: "aws:RequestedRegion".into(),
+                values: vec![lit("eu-west-1")],
+            },
+        ];
+        let doc = PolicyDocument {
+            statements: vec![first, second],
+        };
+        let graph = Graph {
+            name: String::new(),
+            source_name: String::new(),
+            accounts: Vec::new(),
+            roles: Vec::new(),
+            inputs: Vec::new(),
+            trust_edge_count: 0,
+            account_roles: Vec::new(),
+            seqera: None,
+            trust_policy_limit: 2048,
+        };
+        assert_eq!(policy_chars(&graph, &doc), expected);
+    }
+}

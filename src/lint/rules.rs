@@ -1,0 +1,339 @@
+//! The checks behind each rule. Each takes the graph and returns its findings.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Finding, Rule, rule};
+use crate::diag::Loc;
+use crate::ir::seqera::SeqeraSetup;
+use crate::ir::size::{INPUT_CHARS, policy_chars};
+use crate::ir::{Effect, Graph, PrincipalKind, RoleIdx, Statement, Text};
+
+const CHAINED_SESSION_LIMIT: u64 = 3600;
+
+pub fn all(graph: &Graph) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(seqera) = &graph.seqera {
+        instance_credentials(graph, seqera, &mut out);
+        shared_credentials(graph, seqera, &mut out);
+        credentials_without_external_id(graph, seqera, &mut out);
+    }
+    for (i, role) in graph.roles.iter().enumerate() {
+        let idx = RoleIdx(i);
+        for s in &role.trust.statements {
+            root_trust(graph, idx, s, &mut out);
+            wildcard_principal(graph, idx, s, &mut out);
+        }
+        for policy in &role.inline_policies {
+            for s in &policy.document.statements {
+                broad_policy(graph, idx, &policy.name, s, &mut out);
+            }
+        }
+        chained_session(graph, idx, &mut out);
+        trust_size(graph, idx, &mut out);
+    }
+    out
+}
+
+fn finding(id: &str, loc: &Loc, role: Option<RoleIdx>, message: String, hint: &str) -> Finding {
+    let rule: &'static Rule = rule(id).expect("rule ids used here are in RULES");
+    Finding {
+        rule,
+        loc: loc.clone(),
+        message,
+        hint: hint.to_owned(),
+        role,
+        accepted: None,
+    }
+}
+
+/// The statements of `target`'s trust policy that name `source`.
+fn trust_from(
+    graph: &Graph,
+    target: RoleIdx,
+    source: RoleIdx,
+) -> impl Iterator<Item = &Statement> {
+    graph.role(target).trust.statements.iter().filter(move |s| {
+        s.principals
+            .iter()
+            .any(|p| p.ids.contains(&Text::RoleArn(source)))
+    })
+}
+
+fn external_ids(statement: &Statement) -> impl Iterator<Item = &Text> {
+    statement
+        .conditions
+        .iter()
+        .filter(|c| c.key.eq_ignore_ascii_case("sts:ExternalId"))
+        .flat_map(|c| &c.values)
+}
+
+fn statement_loc(graph: &Graph, role: RoleIdx, statement: &Statement) -> Loc {
+    statement
+        .loc
+        .clone()
+        .unwrap_or_else(|| graph.role(role).loc.clone())
+}
+
+/// RG001: the seed's scenario.
+fn instance_credentials(graph: &Graph, seqera: &SeqeraSetup, out: &mut Vec<Finding>) {
+    if !seqera.allow_instance_credentials {
+        return;
+    }
+    let platform = seqera.platform_role;
+    for (i, role) in graph.roles.iter().enumerate() {
+        let target = RoleIdx(i);
+        let Some(first) = trust_from(graph, target, platform).next() else {
+            continue;
+        };
+        let workspaces: BTreeSet<&str> = seqera
+            .credentials
+            .iter()
+            .filter(|c| c.role == target)
+            .map(|c| c.workspace.as_str())
+            .collect();
+        let has_external_id =
+            trust_from(graph, target, platform).all(|s| external_ids(s).next().is_some());
+        let why = if workspaces.len() > 1 {
+            let list: Vec<&str> = workspaces.into_iter().collect();
+            format!(
+                "credentials from {} workspaces ({}) reach it",
+                list.len(),
+                list.join(", ")
+            )
+        } else if !has_external_id {
+            "its trust requires no External ID".to_owned()
+        } else {
+            continue;
+        };
+        let message = format!(
+            "instance credentials are on (TOWER_ALLOW_INSTANCE_CREDENTIALS=true) and role `{}` is trusted by the platform role `{}`, but {why}: an admin of workspace B who knows the ARN of role `{}` can create a credential that uses it, the seed's workspace A/B risk",
+            role.key,
+            graph.role(platform).key,
+            role.name
+        );
+        let hint = "set `seqera.allow_instance_credentials: false` and require the External ID Platform generates with `external_id: { input: NAME }`, or accept the risk on this role with `accept_risks: [{ rule: RG001, reason: … }]`";
+        out.push(finding(
+            "RG001",
+            &statement_loc(graph, target, first),
+            Some(target),
+            message,
+            hint,
+        ));
+    }
+}
+
+/// RG002: credentials must not share a role, nor an External ID.
+fn shared_credentials(graph: &Graph, seqera: &SeqeraSetup, out: &mut Vec<Finding>) {
+    let mut by_role: BTreeMap<RoleIdx, &str> = BTreeMap::new();
+    let mut by_external_id: BTreeMap<&Text, &str> = BTreeMap::new();
+    for c in &seqera.credentials {
+        if let Some(first) = by_role.insert(c.role, &c.name) {
+            let message = format!(
+                "credentials `{first}` and `{}` share role `{}`",
+                c.name,
+                graph.role(c.role).key
+            );
+            out.push(finding("RG002", &c.loc, Some(c.role), message, "give each credential its own role, so that each workspace reaches only its own resources"));
+            continue;
+        }
+        let ids: BTreeSet<&Text> = trust_from(graph, c.role, seqera.platform_role)
+            .flat_map(external_ids)
+            .collect();
+        for id in ids {
+            if let Some(first) = by_external_id.insert(id, &c.name) {
+                let shown = match id {
+                    Text::Input(name) => format!("the input `{name}`"),
+                    Text::Lit(value) => format!("`{value}`"),
+                    Text::RoleArn(_) => "a role ARN".to_owned(),
+                };
+                let message = format!(
+                    "credentials `{first}` and `{}` share the External ID {shown}",
+                    c.name
+                );
+                out.push(finding("RG002", &c.loc, Some(c.role), message, "give each credential's role its own External ID, e.g. its own `external_id: { input: NAME }`"));
+            }
+        }
+    }
+}
+
+/// RG008: a cross-account credential without an External ID.
+fn credentials_without_external_id(graph: &Graph, seqera: &SeqeraSetup, out: &mut Vec<Finding>) {
+    let platform_account = graph.role(seqera.platform_role).account;
+    for c in &seqera.credentials {
+        if graph.role(c.role).account == platform_account {
+            continue;
+        }
+        for s in trust_from(graph, c.role, seqera.platform_role) {
+            if external_ids(s).next().is_none() {
+                let message = format!(
+                    "credential `{}` crosses accounts into role `{}`, whose trust requires no External ID",
+                    c.name,
+                    graph.role(c.role).key
+                );
+                out.push(finding("RG008", &statement_loc(graph, c.role, s), Some(c.role), message, "add `external_id: { input: NAME }` to this trust entry and pass the ID Platform generates for the credential"));
+            }
+        }
+    }
+}
+
+/// RG003: an account root without aws:PrincipalArn.
+fn root_trust(graph: &Graph, role: RoleIdx, s: &Statement, out: &mut Vec<Finding>) {
+    let is_root =
+        |t: &Text| matches!(t, Text::Lit(arn) if arn.starts_with("arn:") && arn.ends_with(":root"));
+    let roots: Vec<&str> = s
+        .principals
+        .iter()
+        .filter(|p| p.kind == PrincipalKind::Aws)
+        .flat_map(|p| &p.ids)
+        .filter(|t| is_root(t))
+        .filter_map(|t| match t {
+            Text::Lit(arn) => Some(arn.as_str()),
+            _ => None,
+        })
+        .collect();
+    let narrowed = s
+        .conditions
+        .iter()
+        .any(|c| c.key.eq_ignore_ascii_case("aws:PrincipalArn"));
+    if roots.is_empty() || narrowed {
+        return;
+    }
+    let message = format!(
+        "role `{}` trusts the account root {} without an aws:PrincipalArn condition, so every principal of that account allowed sts:AssumeRole can assume it",
+        graph.role(role).key,
+        roots.join(", ")
+    );
+    out.push(finding("RG003", &statement_loc(graph, role, s), Some(role), message, "add `conditions: { ArnEquals: { aws:PrincipalArn: <the principal's ARN> } }` to this entry"));
+}
+
+/// RG004: a `*` principal, or a wildcard in a principal ARN.
+fn wildcard_principal(graph: &Graph, role: RoleIdx, s: &Statement, out: &mut Vec<Finding>) {
+    for id in s
+        .principals
+        .iter()
+        .filter(|p| p.kind == PrincipalKind::Aws)
+        .flat_map(|p| &p.ids)
+    {
+        if let Text::Lit(arn) = id
+            && (arn.contains('*') || arn.contains('?'))
+        {
+            let loc = statement_loc(graph, role, s);
+            let message =
+                format!("principal `{arn}` is a wildcard: it trusts far more than one principal");
+            out.push(finding("RG004", &loc, Some(role), message, "name the exact principal ARN; to allow several roles of one account, trust the account root with an ArnLike aws:PrincipalArn condition"));
+        }
+    }
+}
+
+/// RG005: `*` actions, or iam:PassRole on `*` resources, in an inline or file policy.
+fn broad_policy(graph: &Graph, role: RoleIdx, policy: &str, s: &Statement, out: &mut Vec<Finding>) {
+    if s.effect != Effect::Allow {
+        return;
+    }
+    let loc = statement_loc(graph, role, s);
+    let key = &graph.role(role).key;
+    if s.actions.iter().any(|a| a == "*" || a == "*:*") {
+        let message = format!("policy `{policy}` of role `{key}` allows every action (`*`)");
+        out.push(finding(
+            "RG005",
+            &loc,
+            Some(role),
+            message,
+            "list the actions the role needs, e.g. s3:GetObject",
+        ));
+        return;
+    }
+    let every_resource = s
+        .resources
+        .iter()
+        .any(|r| matches!(r, Text::Lit(v) if v == "*"));
+    if every_resource && s.actions.iter().any(|a| action_matches(a, "iam:PassRole")) {
+        let message = format!(
+            "policy `{policy}` of role `{key}` allows iam:PassRole on every resource, so the role can hand any role to a service"
+        );
+        out.push(finding("RG005", &loc, Some(role), message, "limit iam:PassRole to the ARNs of the roles it must pass, and add an iam:PassedToService condition"));
+    }
+}
+
+/// IAM action patterns: case-insensitive, with `*` and `?` wildcards.
+fn action_matches(pattern: &str, action: &str) -> bool {
+    fn go(p: &[u8], a: &[u8]) -> bool {
+        match (p.first(), a.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], a) || (!a.is_empty() && go(p, &a[1..])),
+            (Some(b'?'), Some(_)) => go(&p[1..], &a[1..]),
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => go(&p[1..], &a[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), action.as_bytes())
+}
+
+/// RG006: a role reached only by chaining cannot use sessions over an hour.
+fn chained_session(graph: &Graph, idx: RoleIdx, out: &mut Vec<Finding>) {
+    let role = graph.role(idx);
+    let Some(duration) = role
+        .max_session_duration
+        .filter(|d| *d > CHAINED_SESSION_LIMIT)
+    else {
+        return;
+    };
+    let is_role_session = |t: &Text| match t {
+        Text::RoleArn(_) => true,
+        Text::Lit(arn) => arn.contains(":role/") || arn.contains(":assumed-role/"),
+        Text::Input(_) => false,
+    };
+    let principals: Vec<_> = role
+        .trust
+        .statements
+        .iter()
+        .flat_map(|s| &s.principals)
+        .collect();
+    let only_roles = !principals.is_empty()
+        && principals
+            .iter()
+            .all(|p| p.kind == PrincipalKind::Aws && p.ids.iter().all(is_role_session));
+    if only_roles {
+        let message = format!(
+            "role `{}` is reached only by role chaining, where AWS caps sessions at one hour, so max_session_duration {duration} has no effect",
+            role.key
+        );
+        out.push(finding("RG006", &role.loc, Some(idx), message, "set max_session_duration to 3600 or remove it; callers that need longer sessions must not chain"));
+    }
+}
+
+/// RG007: trust policy size against the quota in force.
+fn trust_size(graph: &Graph, idx: RoleIdx, out: &mut Vec<Finding>) {
+    let size = policy_chars(graph, &graph.role(idx).trust);
+    let limit = graph.trust_policy_limit;
+    if size > limit {
+        let role = graph.role(idx);
+        let message = format!(
+            "the trust policy of role `{}` is {size} characters (whitespace not counted, each deploy-time External ID counted as {INPUT_CHARS}); the quota is {limit}",
+            role.key
+        );
+        let hint = if limit < crate::ir::TRUST_POLICY_MAX {
+            "trust fewer principals, or raise the quota with AWS and set `limits: { trust_policy: 4096 }`"
+        } else {
+            "trust fewer principals: 4,096 is the most AWS allows"
+        };
+        out.push(finding("RG007", &role.loc, Some(idx), message, hint));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::action_matches;
+
+    #[test]
+    fn action_patterns() {
+        assert!(action_matches("iam:PassRole", "iam:PassRole"));
+        assert!(action_matches("IAM:passrole", "iam:PassRole"));
+        assert!(action_matches("iam:*", "iam:PassRole"));
+        assert!(action_matches("iam:Pass*", "iam:PassRole"));
+        assert!(action_matches("*", "iam:PassRole"));
+        assert!(action_matches("iam:P?ssRole", "iam:PassRole"));
+        assert!(!action_matches("iam:Get*", "iam:PassRole"));
+        assert!(!action_matches("s3:*", "iam:PassRole"));
+    }
+}
