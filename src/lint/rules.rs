@@ -47,11 +47,7 @@ fn finding(id: &str, loc: &Loc, role: Option<RoleIdx>, message: String, hint: &s
 }
 
 /// The statements of `target`'s trust policy that name `source`.
-fn trust_from(
-    graph: &Graph,
-    target: RoleIdx,
-    source: RoleIdx,
-) -> impl Iterator<Item = &Statement> {
+fn trust_from(graph: &Graph, target: RoleIdx, source: RoleIdx) -> impl Iterator<Item = &Statement> {
     graph.role(target).trust.statements.iter().filter(move |s| {
         s.principals
             .iter()
