@@ -6,10 +6,20 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Diagnostics};
 
-const BUILTIN: &[(&str, &str)] = &[(
-    "cloudformation-README.md",
-    include_str!("../templates/cloudformation-README.md"),
-)];
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "cloudformation-README.md",
+        include_str!("../templates/cloudformation-README.md"),
+    ),
+    (
+        "seqera-README.md",
+        include_str!("../templates/seqera-README.md"),
+    ),
+    (
+        "seqera-tower.env",
+        include_str!("../templates/seqera-tower.env"),
+    ),
+];
 
 pub struct Templates {
     tera: tera::Tera,

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use support::{golden_cases, read_tree, run, text};
 
-const OUTPUT_FOLDERS: [&str; 2] = ["terraform", "cloudformation"];
+const OUTPUT_FOLDERS: [&str; 3] = ["terraform", "cloudformation", "seqera"];
 
 fn expected_tree(case: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut tree = BTreeMap::new();

@@ -272,3 +272,20 @@ fn accepted_risks_are_reported_and_do_not_fail() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn rg009_fixed_external_id_on_a_role_mode_credential() {
+    let fixed = SAFE.replace("{ input: development_external_id }", "dev-fixed-id");
+    let found = findings(&fixed);
+    assert_eq!(
+        found.iter().map(|f| f.rule.id).collect::<Vec<_>>(),
+        vec!["RG009"]
+    );
+    assert!(found[0].message.contains("dev-fixed-id"));
+    // With instance credentials on there is no generated ID to mismatch (RG001 applies).
+    let instance = fixed.replace(
+        "allow_instance_credentials: false",
+        "allow_instance_credentials: true",
+    );
+    assert!(!rules(&instance).contains(&"RG009"));
+}

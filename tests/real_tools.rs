@@ -276,3 +276,18 @@ print(json.dumps({k: v["Properties"].get("Description") for k, v in template["Re
         mismatches.join("\n")
     );
 }
+
+/// `credentials.sh` must at least parse: `bash -n` reads it without running a command.
+#[test]
+fn every_generated_credentials_script_parses() {
+    let scripts: Vec<PathBuf> = golden_cases()
+        .iter()
+        .map(|case| case.join("seqera/credentials.sh"))
+        .filter(|p| p.is_file())
+        .collect();
+    assert!(scripts.len() >= 2, "the golden cases hold {} credential scripts", scripts.len());
+    for script in scripts {
+        let out = Command::new("bash").arg("-n").arg(&script).output().expect("run bash");
+        assert!(out.status.success(), "{}: {}", script.display(), text(&out.stderr));
+    }
+}

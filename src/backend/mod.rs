@@ -3,6 +3,7 @@
 
 pub mod cloudformation;
 pub mod header;
+pub mod seqera;
 pub mod terraform;
 
 use crate::diag::Diagnostics;
@@ -14,16 +15,19 @@ use crate::templates::Templates;
 pub enum Backend {
     Terraform,
     Cloudformation,
+    /// Only for models with a `seqera:` section.
+    Seqera,
 }
 
 impl Backend {
-    pub const ALL: [Backend; 2] = [Backend::Terraform, Backend::Cloudformation];
+    pub const ALL: [Backend; 3] = [Backend::Terraform, Backend::Cloudformation, Backend::Seqera];
 
     /// The folder under `--out` that holds this backend's files.
     pub fn folder(self) -> &'static str {
         match self {
             Backend::Terraform => "terraform",
             Backend::Cloudformation => "cloudformation",
+            Backend::Seqera => "seqera",
         }
     }
 
@@ -31,6 +35,7 @@ impl Backend {
         match self {
             Backend::Terraform => terraform::generate(graph),
             Backend::Cloudformation => cloudformation::generate(graph, templates),
+            Backend::Seqera => seqera::generate(graph, templates),
         }
     }
 }

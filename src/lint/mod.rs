@@ -87,6 +87,12 @@ pub const RULES: &[Rule] = &[
         title: "cross-account Seqera credential without an External ID",
         help: "A Seqera credential that crosses accounts should require the External ID Platform generates for it, so that no other credential can use the role.",
     },
+    Rule {
+        id: "RG009",
+        severity: Severity::Warning,
+        title: "role-mode Seqera credential with a fixed External ID",
+        help: "In role mode Seqera Platform generates the External ID when the credential is saved; a value fixed in the model will not match it, and the credential cannot assume the role. Use `external_id: { input: NAME }` and pass the generated ID at deploy time.",
+    },
 ];
 
 pub fn rule(id: &str) -> Option<&'static Rule> {

@@ -16,6 +16,7 @@ pub fn all(graph: &Graph) -> Vec<Finding> {
         instance_credentials(graph, seqera, &mut out);
         shared_credentials(graph, seqera, &mut out);
         credentials_without_external_id(graph, seqera, &mut out);
+        fixed_external_ids(graph, seqera, &mut out);
     }
     for (i, role) in graph.roles.iter().enumerate() {
         let idx = RoleIdx(i);
@@ -167,6 +168,32 @@ fn credentials_without_external_id(graph: &Graph, seqera: &SeqeraSetup, out: &mu
                     graph.role(c.role).key
                 );
                 out.push(finding("RG008", &statement_loc(graph, c.role, s), Some(c.role), message, "add `external_id: { input: NAME }` to this trust entry and pass the ID Platform generates for the credential"));
+            }
+        }
+    }
+}
+
+/// RG009: in role mode Platform generates the External ID, so a literal cannot match.
+fn fixed_external_ids(graph: &Graph, seqera: &SeqeraSetup, out: &mut Vec<Finding>) {
+    if seqera.allow_instance_credentials {
+        return;
+    }
+    for c in &seqera.credentials {
+        for s in trust_from(graph, c.role, seqera.platform_role) {
+            let literals: Vec<&str> = external_ids(s)
+                .filter_map(|t| match t {
+                    Text::Lit(value) => Some(value.as_str()),
+                    _ => None,
+                })
+                .collect();
+            if !literals.is_empty() {
+                let message = format!(
+                    "credential `{}` is in role mode, where Platform generates the External ID, but role `{}` requires the fixed value {}",
+                    c.name,
+                    graph.role(c.role).key,
+                    literals.join(", ")
+                );
+                out.push(finding("RG009", &statement_loc(graph, c.role, s), Some(c.role), message, "write `external_id: { input: NAME }` and pass the ID Platform prints when the credential is saved"));
             }
         }
     }

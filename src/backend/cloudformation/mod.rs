@@ -3,7 +3,7 @@
 //! (built from the partition) is written, and the README orders the deployments.
 
 mod naming;
-mod readme;
+pub(crate) mod readme;
 mod template;
 
 use self::naming::{RoleIds, pascal};

@@ -79,7 +79,7 @@ fn stack(graph: &Graph, idx: AccountIdx) -> Stack {
 }
 
 /// Stack names are `[A-Za-z][-A-Za-z0-9]*`, at most 128 characters.
-fn stack_name(model: &str, account: &str) -> String {
+pub fn stack_name(model: &str, account: &str) -> String {
     let raw = format!("{model}-{account}");
     let mut name: String = raw
         .chars()

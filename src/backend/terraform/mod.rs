@@ -3,7 +3,7 @@
 
 mod align;
 mod hcl;
-mod naming;
+pub(crate) mod naming;
 mod root;
 
 use ::hcl::{Attribute, Block, Body, Expression};
