@@ -269,6 +269,31 @@ fn cases() -> Vec<Case> {
             "  b:\n    account: main\n    name: B\n    trusted_by:\n      - role: hub\n    policies:\n      p:\n        statements:\n          - sid: One\n            actions: [s3:GetObject]\n            resources: [\"*\"]\n          - sid: ‸One\n            actions: [s3:PutObject]\n            resources: [\"*\"]\n",
             "sid `One` is used twice",
         ),
+        case(
+            "credential role not trusted by the platform role",
+            "seqera:\n  platform_role: spoke\n  credentials:\n    - name: c\n      workspace: acme/ws\n      role: ‸hub\n",
+            "role `hub` does not trust the platform role `spoke`",
+        ),
+        case(
+            "credential names unique within a workspace",
+            "seqera:\n  platform_role: hub\n  credentials:\n    - name: c\n      workspace: acme/ws\n      role: spoke\n    - name: ‸c\n      workspace: acme/ws\n      role: spoke\n",
+            "workspace `acme/ws` has two credentials named `c`",
+        ),
+        case(
+            "unknown platform role",
+            "seqera:\n  platform_role: ‸hubb\n",
+            "unknown role `hubb`",
+        ),
+        case(
+            "workspace without organization",
+            "seqera:\n  platform_role: hub\n  credentials:\n    - name: c\n      workspace: ‸production\n      role: spoke\n",
+            "is not `organization/workspace`",
+        ),
+        case(
+            "trust policy limit above AWS's maximum",
+            "limits:\n  trust_policy: ‸8192\n",
+            "trust_policy limit 8192 is out of range",
+        ),
         case("YAML syntax", "  b: ‸[\n", "invalid YAML: unclosed bracket"),
     ];
     cases.push(Case {

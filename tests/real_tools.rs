@@ -285,9 +285,22 @@ fn every_generated_credentials_script_parses() {
         .map(|case| case.join("seqera/credentials.sh"))
         .filter(|p| p.is_file())
         .collect();
-    assert!(scripts.len() >= 2, "the golden cases hold {} credential scripts", scripts.len());
+    assert!(
+        scripts.len() >= 2,
+        "the golden cases hold {} credential scripts",
+        scripts.len()
+    );
     for script in scripts {
-        let out = Command::new("bash").arg("-n").arg(&script).output().expect("run bash");
-        assert!(out.status.success(), "{}: {}", script.display(), text(&out.stderr));
+        let out = Command::new("bash")
+            .arg("-n")
+            .arg(&script)
+            .output()
+            .expect("run bash");
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            script.display(),
+            text(&out.stderr)
+        );
     }
 }
