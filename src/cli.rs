@@ -16,6 +16,10 @@ const EXIT_CODES: &str = "Exit codes:
   1  a lint error that the model does not accept, or the output could not be written
   2  the model is invalid, or the command line is wrong (nothing is written)";
 
+const EXIT_CODES_READ_ONLY: &str = "Exit codes:
+  0  success
+  2  the model is invalid, the role is unknown, or the command line is wrong";
+
 const LINT_EXIT_CODES: &str = "Exit codes:
   0  no finding at or above --deny, other than accepted ones
   1  at least one such finding
@@ -64,6 +68,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "error")]
         deny: Severity,
     },
+    /// Draw the trust graph: accounts as subgraphs, roles as nodes, edges with their conditions.
+    #[command(after_help = EXIT_CODES_READ_ONLY)]
+    Graph {
+        /// The model file.
+        #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
+        model: PathBuf,
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: crate::diagram::Format,
+    },
+    /// Show who can assume a role (directly and through chains) and what it can assume.
+    #[command(after_help = EXIT_CODES_READ_ONLY)]
+    Explain {
+        /// `[MODEL] ROLE`: the model file (default rolegraph.yaml), and a role key or IAM name.
+        #[arg(num_args = 1..=2, required = true, value_names = ["MODEL", "ROLE"])]
+        args: Vec<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: crate::explain::Format,
+    },
     /// Check the model and print a one-line summary; writes nothing.
     #[command(after_help = EXIT_CODES)]
     Validate {
@@ -82,6 +104,15 @@ pub fn run() -> ExitCode {
             templates,
         } => generate(&model, &out, templates.as_deref()),
         Command::Validate { model } => validate(&model),
+        Command::Graph { model, format } => graph(&model, format),
+        Command::Explain { args, format } => {
+            let (model, role) = match args.as_slice() {
+                [role] => (PathBuf::from("rolegraph.yaml"), role.as_str()),
+                [model, role] => (PathBuf::from(model), role.as_str()),
+                _ => unreachable!("clap takes one or two values"),
+            };
+            explain(&model, role, format)
+        }
         Command::Lint {
             model,
             format,
@@ -108,6 +139,33 @@ fn validate(model: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(diags) => invalid(&diags),
+    }
+}
+
+fn graph(model: &Path, format: crate::diagram::Format) -> ExitCode {
+    match crate::compile(model) {
+        Ok(graph) => {
+            print!("{}", crate::diagram::render(&graph, format));
+            ExitCode::SUCCESS
+        }
+        Err(diags) => invalid(&diags),
+    }
+}
+
+fn explain(model: &Path, role: &str, format: crate::explain::Format) -> ExitCode {
+    let graph = match crate::compile(model) {
+        Ok(graph) => graph,
+        Err(diags) => return invalid(&diags),
+    };
+    match crate::explain::find_role(&graph, role) {
+        Ok(idx) => {
+            print!(
+                "{}",
+                crate::explain::render(&crate::explain::explain(&graph, idx), format)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diag) => invalid(&diag.into()),
     }
 }
 

@@ -4,6 +4,8 @@
 pub mod backend;
 pub mod cli;
 pub mod diag;
+pub mod diagram;
+pub mod explain;
 pub mod ir;
 pub mod lint;
 pub mod model;

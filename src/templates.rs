@@ -1,4 +1,4 @@
-//! Tera templates, used only for prose: the README of a generated tree. IaC bodies are
+//! Tera templates, used only for prose and env files: the READMEs and `tower.env`. IaC bodies are
 //! built as structures, never from templates. The defaults are compiled in, so the
 //! binary works alone; `--templates DIR` replaces any of them by file name.
 
@@ -18,6 +18,10 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "seqera-tower.env",
         include_str!("../templates/seqera-tower.env"),
+    ),
+    (
+        "terraform-README.md",
+        include_str!("../templates/terraform-README.md"),
     ),
 ];
 

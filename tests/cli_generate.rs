@@ -32,7 +32,7 @@ fn generate_writes_both_trees_and_a_rerun_changes_nothing() {
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
     assert_eq!(
         text(&first.stdout),
-        "wrote 13 of 13 files to gen (0 unchanged)\n"
+        "wrote 14 of 14 files to gen (0 unchanged)\n"
     );
     let tree = read_tree(&dir.path().join("gen"));
     assert!(tree.contains_key("terraform/providers.tf"));
@@ -47,7 +47,7 @@ fn generate_writes_both_trees_and_a_rerun_changes_nothing() {
     let second = run(&["generate", &seed_model(), "--out", "gen"], dir.path());
     assert_eq!(
         text(&second.stdout),
-        "wrote 0 of 13 files to gen (13 unchanged)\n"
+        "wrote 0 of 14 files to gen (14 unchanged)\n"
     );
     assert_eq!(stamp("terraform/providers.tf"), before);
     assert_eq!(

@@ -33,7 +33,7 @@ impl Backend {
 
     pub fn generate(self, graph: &Graph, templates: &Templates) -> Result<FileSet, Diagnostics> {
         match self {
-            Backend::Terraform => terraform::generate(graph),
+            Backend::Terraform => terraform::generate(graph, templates),
             Backend::Cloudformation => cloudformation::generate(graph, templates),
             Backend::Seqera => seqera::generate(graph, templates),
         }

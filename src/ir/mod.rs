@@ -3,6 +3,7 @@
 
 mod build;
 pub mod checks;
+pub mod edges;
 pub mod policy;
 pub mod seqera;
 pub mod size;

@@ -12,6 +12,7 @@ struct Context<'a> {
     model: &'a str,
     source: &'a str,
     stacks: Vec<Stack>,
+    diagram: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -36,6 +37,7 @@ pub fn render(
         model: &graph.name,
         source: &graph.source_name,
         stacks,
+        diagram: crate::diagram::for_readme(graph),
     };
     templates.render("cloudformation-README.md", &context)
 }

@@ -14,10 +14,12 @@ use crate::backend::header::header;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::{AccountIdx, Graph, PolicyDocument, RoleIdx, Statement, Text};
 use crate::output::FileSet;
+use crate::templates::Templates;
 
-pub fn generate(graph: &Graph) -> Result<FileSet, Diagnostics> {
+pub fn generate(graph: &Graph, templates: &Templates) -> Result<FileSet, Diagnostics> {
     let names = naming::names(graph)?;
     let mut files = FileSet::default();
+    files.insert("README.md", readme(graph, &names, templates)?);
     files.insert("versions.tf", render(graph, root::versions())?);
     files.insert(
         "providers.tf",
@@ -33,6 +35,48 @@ pub fn generate(graph: &Graph) -> Result<FileSet, Diagnostics> {
         files.insert(format!("{}.tf", account.key), render(graph, body)?);
     }
     Ok(files)
+}
+
+#[derive(serde::Serialize)]
+struct ReadmeContext<'a> {
+    model: &'a str,
+    source: &'a str,
+    diagram: Option<String>,
+    accounts: Vec<ReadmeAccount<'a>>,
+    inputs: Vec<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct ReadmeAccount<'a> {
+    key: &'a str,
+    id: &'a str,
+    alias: &'a str,
+    region: String,
+}
+
+fn readme(graph: &Graph, names: &Names, templates: &Templates) -> Result<String, Diagnostics> {
+    let accounts = graph
+        .accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| ReadmeAccount {
+            key: &a.key,
+            id: &a.id,
+            alias: names.alias(AccountIdx(i)),
+            region: match &a.region {
+                Some(r) => r.clone(),
+                None => format!("`var.{}`", names.region_vars[i]),
+            },
+        })
+        .collect();
+    let context = ReadmeContext {
+        model: &graph.name,
+        source: &graph.source_name,
+        diagram: crate::diagram::for_readme(graph),
+        accounts,
+        inputs: graph.inputs.iter().map(|i| i.name.as_str()).collect(),
+    };
+    templates.render("terraform-README.md", &context)
 }
 
 fn render(graph: &Graph, blocks: Vec<Block>) -> Result<String, Diagnostics> {
