@@ -129,6 +129,10 @@ fn rg001_quiet_with_instance_credentials_one_workspace_each_and_external_ids() {
 
 #[test]
 fn rg002_shared_role_and_shared_external_id() {
+    assert!(
+        !rules(SAFE).contains(&"RG002"),
+        "one role and one External ID per credential"
+    );
     let shared_role = SAFE.replace(
         "workspace: acme/development\n      role: development",
         "workspace: acme/development\n      role: production",
@@ -240,6 +244,24 @@ fn rg007_trust_policy_size_and_the_raised_quota() {
 
 #[test]
 fn rg008_cross_account_credential_without_external_id() {
+    assert!(
+        !rules(SAFE).contains(&"RG008"),
+        "both credentials require an External ID"
+    );
+    let same_account = SAFE
+        .replace(
+            "\n        external_id: { input: production_external_id }",
+            "",
+        )
+        .replace(
+            "    account: production\n    name: Prod",
+            "    account: management\n    name: Prod",
+        );
+    let same_account = same_account.replace("  production: { id: \"111111111111\" }\n", "");
+    assert!(
+        !rules(&same_account).contains(&"RG008"),
+        "a credential within one account is not RG008"
+    );
     let model = SAFE.replace(
         "\n        external_id: { input: production_external_id }",
         "",
