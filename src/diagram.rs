@@ -2,7 +2,6 @@
 //! their conditions, in Mermaid (rendered by GitHub in the generated READMEs) or DOT.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use crate::ir::edges::{Source, TrustEdge};
 use crate::ir::{AccountIdx, Graph};
@@ -25,8 +24,8 @@ pub fn for_readme(graph: &Graph) -> Option<String> {
 pub fn render(graph: &Graph, format: Format) -> String {
     let view = View::new(graph);
     match format {
-        Format::Mermaid => mermaid(graph, &view),
-        Format::Dot => dot(graph, &view),
+        Format::Mermaid => draw(graph, &view, &Mermaid),
+        Format::Dot => draw(graph, &view, &Dot),
     }
 }
 
@@ -77,115 +76,126 @@ fn account_title(graph: &Graph, account: AccountIdx) -> String {
     format!("{} ({})", a.key, a.id)
 }
 
+/// How one diagram language writes each part; `draw` walks the graph once for all.
+trait Dialect {
+    fn start(&self) -> &'static str;
+    fn end(&self) -> &'static str;
+    fn outside(&self, id: &str, is_service: bool, label: &str) -> String;
+    fn account(&self, index: usize, title: &str) -> String;
+    fn account_end(&self) -> &'static str;
+    fn role(&self, id: &str, key: &str, name: &str) -> String;
+    fn edge(&self, from: &str, to: &str, label: &str) -> String;
+}
+
+struct Mermaid;
+
 /// Mermaid strings take `#quot;` for a double quote.
 fn mermaid_text(text: &str) -> String {
     text.replace('"', "#quot;")
 }
 
-fn mermaid(graph: &Graph, view: &View) -> String {
-    let mut out = String::from("flowchart LR\n");
-    for source in &view.outside {
-        let id = view.id(source);
-        let shape = match source {
-            Source::Service(_) => ("([", "])"),
-            _ => ("[/", "/]"),
-        };
-        let _ = writeln!(
-            out,
-            "  {id}{}\"{}\"{}",
-            shape.0,
-            mermaid_text(&outside_label(source)),
-            shape.1
-        );
+impl Dialect for Mermaid {
+    fn start(&self) -> &'static str {
+        "flowchart LR\n"
     }
-    for (i, _) in graph.accounts.iter().enumerate() {
-        let account = AccountIdx(i);
-        let _ = writeln!(
-            out,
-            "  subgraph a{i}[\"{}\"]",
-            mermaid_text(&account_title(graph, account))
-        );
-        for (idx, role) in graph.roles_in(account) {
-            let _ = writeln!(
-                out,
-                "    r{}[\"{}<br/>{}\"]",
-                idx.0,
-                mermaid_text(&role.key),
-                mermaid_text(&role.name)
-            );
-        }
-        out.push_str("  end\n");
+    fn end(&self) -> &'static str {
+        ""
     }
-    for e in &view.edges {
-        let from = view.id(&e.source);
-        let label = e.label();
-        if label.is_empty() {
-            let _ = writeln!(out, "  {from} --> r{}", e.target.0);
+    fn outside(&self, id: &str, is_service: bool, label: &str) -> String {
+        let (open, close) = if is_service {
+            ("([", "])")
         } else {
-            let _ = writeln!(
-                out,
-                "  {from} -->|\"{}\"| r{}",
-                mermaid_text(&label),
-                e.target.0
-            );
+            ("[/", "/]")
+        };
+        format!("  {id}{open}\"{}\"{close}\n", mermaid_text(label))
+    }
+    fn account(&self, index: usize, title: &str) -> String {
+        format!("  subgraph a{index}[\"{}\"]\n", mermaid_text(title))
+    }
+    fn account_end(&self) -> &'static str {
+        "  end\n"
+    }
+    fn role(&self, id: &str, key: &str, name: &str) -> String {
+        format!(
+            "    {id}[\"{}<br/>{}\"]\n",
+            mermaid_text(key),
+            mermaid_text(name)
+        )
+    }
+    fn edge(&self, from: &str, to: &str, label: &str) -> String {
+        if label.is_empty() {
+            format!("  {from} --> {to}\n")
+        } else {
+            format!("  {from} -->|\"{}\"| {to}\n", mermaid_text(label))
         }
     }
-    out
 }
+
+struct Dot;
 
 /// DOT strings escape `"` and `\`.
 fn dot_text(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-fn dot(graph: &Graph, view: &View) -> String {
-    let mut out = String::from(
-        "digraph rolegraph {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
-    );
-    for source in &view.outside {
-        let id = view.id(source);
-        let shape = match source {
-            Source::Service(_) => "ellipse",
-            _ => "parallelogram",
-        };
-        let _ = writeln!(
-            out,
-            "  {id} [shape={shape}, label=\"{}\"];",
-            dot_text(&outside_label(source))
-        );
+impl Dialect for Dot {
+    fn start(&self) -> &'static str {
+        "digraph rolegraph {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n"
     }
-    for (i, _) in graph.accounts.iter().enumerate() {
-        let account = AccountIdx(i);
-        let _ = writeln!(
-            out,
-            "  subgraph cluster_a{i} {{\n    label=\"{}\";",
-            dot_text(&account_title(graph, account))
-        );
-        for (idx, role) in graph.roles_in(account) {
-            let _ = writeln!(
-                out,
-                "    r{} [label=\"{}\\n{}\"];",
-                idx.0,
-                dot_text(&role.key),
-                dot_text(&role.name)
-            );
+    fn end(&self) -> &'static str {
+        "}\n"
+    }
+    fn outside(&self, id: &str, is_service: bool, label: &str) -> String {
+        let shape = if is_service {
+            "ellipse"
+        } else {
+            "parallelogram"
+        };
+        format!("  {id} [shape={shape}, label=\"{}\"];\n", dot_text(label))
+    }
+    fn account(&self, index: usize, title: &str) -> String {
+        format!(
+            "  subgraph cluster_a{index} {{\n    label=\"{}\";\n",
+            dot_text(title)
+        )
+    }
+    fn account_end(&self) -> &'static str {
+        "  }\n"
+    }
+    fn role(&self, id: &str, key: &str, name: &str) -> String {
+        format!(
+            "    {id} [label=\"{}\\n{}\"];\n",
+            dot_text(key),
+            dot_text(name)
+        )
+    }
+    fn edge(&self, from: &str, to: &str, label: &str) -> String {
+        if label.is_empty() {
+            format!("  {from} -> {to};\n")
+        } else {
+            format!("  {from} -> {to} [label=\"{}\"];\n", dot_text(label))
         }
-        out.push_str("  }\n");
+    }
+}
+
+fn draw(graph: &Graph, view: &View, dialect: &dyn Dialect) -> String {
+    let mut out = String::from(dialect.start());
+    for source in &view.outside {
+        let is_service = matches!(source, Source::Service(_));
+        out.push_str(&dialect.outside(&view.id(source), is_service, &outside_label(source)));
+    }
+    for i in 0..graph.accounts.len() {
+        let account = AccountIdx(i);
+        out.push_str(&dialect.account(i, &account_title(graph, account)));
+        for (idx, role) in graph.roles_in(account) {
+            out.push_str(&dialect.role(&view.id(&Source::Role(idx)), &role.key, &role.name));
+        }
+        out.push_str(dialect.account_end());
     }
     for e in &view.edges {
-        let from = view.id(&e.source);
-        let label = e.label();
-        if label.is_empty() {
-            let _ = writeln!(out, "  {from} -> r{};", e.target.0);
-        } else {
-            let _ = writeln!(
-                out,
-                "  {from} -> r{} [label=\"{}\"];",
-                e.target.0,
-                dot_text(&label)
-            );
-        }
+        let to = view.id(&Source::Role(e.target));
+        out.push_str(&dialect.edge(&view.id(&e.source), &to, &e.label()));
     }
-    out.push_str("}\n");
+    out.push_str(dialect.end());
     out
 }
