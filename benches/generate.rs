@@ -1,4 +1,4 @@
-//! Time and peak memory of `generate` (parse, validate, both backends, in memory) for a
+//! Time and peak memory of `generate` (parse, validate, lint, all backends, in memory) for a
 //! platform role and N target accounts. Each size runs in a child process, so its peak
 //! RSS is its own.
 //!
@@ -36,6 +36,8 @@ fn one(n: usize) {
     while samples.len() < 5 || (budget.elapsed() < Duration::from_secs(3) && samples.len() < 50) {
         let start = Instant::now();
         let graph = rolegraph::compile(&model).expect("synthetic model is valid");
+        let findings = rolegraph::lint::lint(&graph);
+        assert!(findings.iter().all(|f| !f.fails(rolegraph::lint::Severity::Error)));
         let files = generate_all(&graph, &Backend::ALL, &templates).expect("generates");
         samples.push(start.elapsed());
         bytes = files.iter().map(|(_, c)| c.len()).sum::<usize>();

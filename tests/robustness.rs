@@ -1,10 +1,11 @@
 //! Bad input gets errors, never a panic: the seed model is broken in many deterministic
-//! ways and each variant must either compile and generate, or return diagnostics that
-//! all carry a position.
+//! ways and each variant must either compile, lint, draw, explain and generate, or return
+//! diagnostics that all carry a position.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use rolegraph::backend::{Backend, generate_all};
+use rolegraph::lint::Format;
 use rolegraph::templates::Templates;
 
 mod support;
@@ -80,8 +81,18 @@ fn no_variant_of_the_seed_panics() {
     for (i, text) in all.iter().enumerate() {
         std::fs::write(&model, text).unwrap();
         let result = catch_unwind(AssertUnwindSafe(|| {
-            rolegraph::compile(&model)
-                .and_then(|graph| generate_all(&graph, &Backend::ALL, &templates))
+            rolegraph::compile(&model).and_then(|graph| {
+                // Every reader of a valid graph must cope with it too.
+                let findings = rolegraph::lint::lint(&graph);
+                for format in [Format::Text, Format::Json, Format::Sarif] {
+                    rolegraph::lint::render(&findings, format);
+                }
+                rolegraph::diagram::render(&graph, rolegraph::diagram::Format::Dot);
+                for i in 0..graph.roles.len() {
+                    rolegraph::explain::explain(&graph, rolegraph::ir::RoleIdx(i));
+                }
+                generate_all(&graph, &Backend::ALL, &templates)
+            })
         }));
         match result {
             Err(_) => panic!("variant {i} panicked:\n{text}"),
