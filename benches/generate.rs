@@ -37,7 +37,11 @@ fn one(n: usize) {
         let start = Instant::now();
         let graph = rolegraph::compile(&model).expect("synthetic model is valid");
         let findings = rolegraph::lint::lint(&graph);
-        assert!(findings.iter().all(|f| !f.fails(rolegraph::lint::Severity::Error)));
+        assert!(
+            findings
+                .iter()
+                .all(|f| !f.fails(rolegraph::lint::Severity::Error))
+        );
         let files = generate_all(&graph, &Backend::ALL, &templates).expect("generates");
         samples.push(start.elapsed());
         bytes = files.iter().map(|(_, c)| c.len()).sum::<usize>();

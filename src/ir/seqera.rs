@@ -2,7 +2,7 @@
 //! credential of each workspace. Checked here, so that lint and the Seqera backend can
 //! rely on every credential naming a role that the platform role may assume directly.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use super::build::Builder;
 use super::*;
@@ -30,7 +30,7 @@ pub struct Credential {
 pub(super) fn setup(b: &mut Builder, spec: &model::Seqera) -> Option<SeqeraSetup> {
     let platform = spec.platform_role.as_ref().and_then(|key| role_ref(b, key));
     let mut credentials = Vec::new();
-    let mut names: BTreeMap<(String, String), ()> = BTreeMap::new();
+    let mut names: BTreeSet<(String, String)> = BTreeSet::new();
     for c in &spec.credentials {
         if let Some(name) = &c.name {
             check_word(
@@ -66,9 +66,7 @@ pub(super) fn setup(b: &mut Builder, spec: &model::Seqera) -> Option<SeqeraSetup
             );
         }
         if let (Some(name), Some(ws)) = (&c.name, &c.workspace)
-            && names
-                .insert((ws.value.clone(), name.value.clone()), ())
-                .is_some()
+            && !names.insert((ws.value.clone(), name.value.clone()))
         {
             b.error(
                 &name.loc,
