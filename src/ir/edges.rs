@@ -57,7 +57,7 @@ impl Graph {
                 let mut conditions = Vec::new();
                 for c in &s.conditions {
                     let values: Vec<String> = c.values.iter().map(|v| describe(v, self)).collect();
-                    if c.key == "sts:ExternalId" && c.operator == "StringEquals" {
+                    if c.is_external_id() && c.operator == "StringEquals" {
                         external_ids.extend(values);
                     } else {
                         conditions.push(format!(

@@ -59,7 +59,22 @@ pub struct Statement {
     pub loc: Option<crate::diag::Loc>,
 }
 
+impl Condition {
+    /// IAM condition keys are case-insensitive.
+    pub fn is_external_id(&self) -> bool {
+        self.key.eq_ignore_ascii_case("sts:ExternalId")
+    }
+}
+
 impl Statement {
+    /// The `sts:ExternalId` values this statement requires.
+    pub fn external_ids(&self) -> impl Iterator<Item = &Text> {
+        self.conditions
+            .iter()
+            .filter(|c| c.is_external_id())
+            .flat_map(|c| &c.values)
+    }
+
     pub fn allow(actions: Vec<String>) -> Self {
         Statement {
             sid: None,
@@ -81,4 +96,15 @@ pub const POLICY_VERSION: &str = "2012-10-17";
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PolicyDocument {
     pub statements: Vec<Statement>,
+}
+
+impl PolicyDocument {
+    /// The statements whose principals name the role `source` itself.
+    pub fn naming(&self, source: RoleIdx) -> impl Iterator<Item = &Statement> {
+        self.statements.iter().filter(move |s| {
+            s.principals
+                .iter()
+                .any(|p| p.ids.contains(&Text::RoleArn(source)))
+        })
+    }
 }

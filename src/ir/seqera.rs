@@ -97,12 +97,7 @@ pub(super) fn setup(b: &mut Builder, spec: &model::Seqera) -> Option<SeqeraSetup
 
 /// Whether `target`'s trust policy names `source` itself (not through a chain).
 fn trusts_directly(b: &Builder, target: RoleIdx, source: RoleIdx) -> bool {
-    b.roles[target.0]
-        .trust
-        .statements
-        .iter()
-        .flat_map(|s| &s.principals)
-        .any(|p| p.ids.contains(&Text::RoleArn(source)))
+    b.roles[target.0].trust.naming(source).next().is_some()
 }
 
 fn role_ref(b: &mut Builder, key: &Sp<String>) -> Option<RoleIdx> {

@@ -49,19 +49,7 @@ fn finding(id: &str, loc: &Loc, role: Option<RoleIdx>, message: String, hint: &s
 
 /// The statements of `target`'s trust policy that name `source`.
 fn trust_from(graph: &Graph, target: RoleIdx, source: RoleIdx) -> impl Iterator<Item = &Statement> {
-    graph.role(target).trust.statements.iter().filter(move |s| {
-        s.principals
-            .iter()
-            .any(|p| p.ids.contains(&Text::RoleArn(source)))
-    })
-}
-
-fn external_ids(statement: &Statement) -> impl Iterator<Item = &Text> {
-    statement
-        .conditions
-        .iter()
-        .filter(|c| c.key.eq_ignore_ascii_case("sts:ExternalId"))
-        .flat_map(|c| &c.values)
+    graph.role(target).trust.naming(source)
 }
 
 fn statement_loc(graph: &Graph, role: RoleIdx, statement: &Statement) -> Loc {
@@ -89,7 +77,7 @@ fn instance_credentials(graph: &Graph, seqera: &SeqeraSetup, out: &mut Vec<Findi
             .map(|c| c.workspace.as_str())
             .collect();
         let has_external_id =
-            trust_from(graph, target, platform).all(|s| external_ids(s).next().is_some());
+            trust_from(graph, target, platform).all(|s| s.external_ids().next().is_some());
         let why = if workspaces.len() > 1 {
             let list: Vec<&str> = workspaces.into_iter().collect();
             format!(
@@ -134,7 +122,7 @@ fn shared_credentials(graph: &Graph, seqera: &SeqeraSetup, out: &mut Vec<Finding
             continue;
         }
         let ids: BTreeSet<&Text> = trust_from(graph, c.role, seqera.platform_role)
-            .flat_map(external_ids)
+            .flat_map(Statement::external_ids)
             .collect();
         for id in ids {
             if let Some(first) = by_external_id.insert(id, &c.name) {
@@ -161,7 +149,7 @@ fn credentials_without_external_id(graph: &Graph, seqera: &SeqeraSetup, out: &mu
             continue;
         }
         for s in trust_from(graph, c.role, seqera.platform_role) {
-            if external_ids(s).next().is_none() {
+            if s.external_ids().next().is_none() {
                 let message = format!(
                     "credential `{}` crosses accounts into role `{}`, whose trust requires no External ID",
                     c.name,
@@ -180,7 +168,8 @@ fn fixed_external_ids(graph: &Graph, seqera: &SeqeraSetup, out: &mut Vec<Finding
     }
     for c in &seqera.credentials {
         for s in trust_from(graph, c.role, seqera.platform_role) {
-            let literals: Vec<&str> = external_ids(s)
+            let literals: Vec<&str> = s
+                .external_ids()
                 .filter_map(|t| match t {
                     Text::Lit(value) => Some(value.as_str()),
                     _ => None,

@@ -76,20 +76,12 @@ fn role_info(graph: &Graph, idx: RoleIdx) -> RoleInfo {
 }
 
 /// The External ID values that `target`'s trust requires of `source`.
-pub(crate) fn external_ids(graph: &Graph, target: RoleIdx, source: RoleIdx) -> Vec<&Text> {
+fn external_ids(graph: &Graph, target: RoleIdx, source: RoleIdx) -> Vec<&Text> {
     graph
         .role(target)
         .trust
-        .statements
-        .iter()
-        .filter(|s| {
-            s.principals
-                .iter()
-                .any(|p| p.ids.contains(&Text::RoleArn(source)))
-        })
-        .flat_map(|s| &s.conditions)
-        .filter(|c| c.key == "sts:ExternalId")
-        .flat_map(|c| &c.values)
+        .naming(source)
+        .flat_map(|s| s.external_ids())
         .collect()
 }
 
