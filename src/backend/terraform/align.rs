@@ -7,41 +7,26 @@
 //! - within a group every `=` sits one column after the longest key.
 
 pub fn align(text: &str) -> String {
-    let lines: Vec<&str> = text.split('\n').collect();
-    let split: Vec<Option<(&str, &str)>> = lines.iter().map(|l| assignment(l)).collect();
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut i = 0;
-    while i < lines.len() {
-        let Some(_) = split[i] else {
-            out.push_str(lines[i]);
-            push_newline(&mut out, i, lines.len());
-            i += 1;
-            continue;
-        };
-        let end = (i..lines.len())
-            .find(|&j| split[j].is_none())
-            .unwrap_or(lines.len());
-        let width = (i..end)
-            .filter_map(|j| split[j])
-            .map(|(lead, _)| lead.chars().count())
+    let lines: Vec<(&str, Option<(&str, &str)>)> =
+        text.split('\n').map(|l| (l, assignment(l))).collect();
+    let mut out = Vec::with_capacity(lines.len());
+    for group in lines.chunk_by(|a, b| a.1.is_some() && b.1.is_some()) {
+        let width = group
+            .iter()
+            .filter_map(|(_, a)| a.map(|(lead, _)| lead.chars().count()))
             .max()
             .unwrap_or(0);
-        for (j, line) in split.iter().enumerate().take(end).skip(i) {
-            let (lead, rest) = line.expect("every line of a group is an assignment");
-            out.push_str(lead);
-            out.extend(std::iter::repeat_n(' ', width - lead.chars().count() + 1));
-            out.push_str(rest);
-            push_newline(&mut out, j, lines.len());
+        for (line, split) in group {
+            out.push(match split {
+                Some((lead, rest)) => {
+                    let pad = width - lead.chars().count() + 1;
+                    format!("{lead}{}{rest}", " ".repeat(pad))
+                }
+                None => (*line).to_owned(),
+            });
         }
-        i = end;
     }
-    out
-}
-
-fn push_newline(out: &mut String, index: usize, count: usize) {
-    if index + 1 < count {
-        out.push('\n');
-    }
+    out.join("\n")
 }
 
 /// Splits `  key = value` into (`  key`, `= value`) when terraform would align it.
