@@ -156,29 +156,33 @@ impl Graph {
         role_arn(self.account(role.account), role)
     }
 
+    /// The other accounts whose roles the trust policies of `account`'s roles name: IAM
+    /// needs those roles to exist first. In model order.
+    pub fn waits_for(&self, account: AccountIdx) -> std::collections::BTreeSet<AccountIdx> {
+        let mut accounts = std::collections::BTreeSet::new();
+        for (_, role) in self.roles_in(account) {
+            let principals = role.trust.statements.iter().flat_map(|s| &s.principals);
+            for id in principals.flat_map(|p| &p.ids) {
+                if let Text::RoleArn(source) = id {
+                    accounts.insert(self.role(*source).account);
+                }
+            }
+        }
+        accounts.remove(&account);
+        accounts
+    }
+
     /// Accounts in an order that creates every trusted role before the roles that trust
     /// it: IAM rejects a trust policy whose role principal does not exist yet. Ties keep
     /// model order. `None` when accounts trust each other's roles both ways.
     pub fn deploy_order(&self) -> Option<Vec<AccountIdx>> {
         let n = self.accounts.len();
-        let mut waits_for = vec![std::collections::BTreeSet::new(); n];
-        for role in &self.roles {
-            for principal in role.trust.statements.iter().flat_map(|s| &s.principals) {
-                for id in &principal.ids {
-                    if let Text::RoleArn(src) = id {
-                        let from = self.role(*src).account.0;
-                        if from != role.account.0 {
-                            waits_for[role.account.0].insert(from);
-                        }
-                    }
-                }
-            }
-        }
+        let waits_for: Vec<_> = (0..n).map(|a| self.waits_for(AccountIdx(a))).collect();
         let mut unblocks = vec![Vec::new(); n];
         let mut pending: Vec<usize> = waits_for.iter().map(|w| w.len()).collect();
         for (account, deps) in waits_for.iter().enumerate() {
-            for &dep in deps {
-                unblocks[dep].push(account);
+            for dep in deps {
+                unblocks[dep.0].push(account);
             }
         }
         let mut ready: std::collections::BTreeSet<usize> =

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::parameter_name;
 use crate::diag::Diagnostics;
-use crate::ir::{AccountIdx, Graph, Text};
+use crate::ir::{AccountIdx, Graph};
 use crate::templates::Templates;
 
 #[derive(Serialize)]
@@ -44,23 +44,11 @@ pub fn render(
 
 fn stack(graph: &Graph, idx: AccountIdx) -> Stack {
     let account = graph.account(idx);
-    let mut after = Vec::new();
-    for (_, role) in graph.roles_in(idx) {
-        for id in role
-            .trust
-            .statements
-            .iter()
-            .flat_map(|s| &s.principals)
-            .flat_map(|p| &p.ids)
-        {
-            if let Text::RoleArn(source) = id {
-                let key = &graph.account(graph.role(*source).account).key;
-                if graph.role(*source).account != idx && !after.contains(key) {
-                    after.push(key.clone());
-                }
-            }
-        }
-    }
+    let after = graph
+        .waits_for(idx)
+        .into_iter()
+        .map(|a| graph.account(a).key.clone())
+        .collect();
     let parameters = graph
         .inputs_in(idx)
         .iter()
