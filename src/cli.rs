@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::backend::{self, Backend};
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, plural};
 use crate::lint::{Format, Severity};
 use crate::templates::Templates;
 
@@ -132,9 +132,9 @@ fn validate(model: &Path) -> ExitCode {
             println!(
                 "{}: valid: {}, {}, {}",
                 model.display(),
-                count(graph.accounts.len(), "account"),
-                count(graph.roles.len(), "role"),
-                count(graph.trust_edge_count, "trust edge")
+                plural(graph.accounts.len(), "account"),
+                plural(graph.roles.len(), "role"),
+                plural(graph.trust_edge_count, "trust edge")
             );
             ExitCode::SUCCESS
         }
@@ -181,10 +181,6 @@ fn lint(model: &Path, format: Format, deny: Severity) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-fn count(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 fn generate(model: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {

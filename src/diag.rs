@@ -121,8 +121,13 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{diagnostic}")?;
         }
         let n = self.0.len();
-        write!(f, "{n} error{}", if n == 1 { "" } else { "s" })
+        write!(f, "{}", plural(n, "error"))
     }
+}
+
+/// `1 error`, `2 errors`: English plurals for the counts in messages.
+pub fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The closest candidate within a small edit distance, for "did you mean" hints.

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, plural};
 use crate::ir::edges::{Source, TrustEdge};
 use crate::ir::{Graph, RoleIdx};
 
@@ -238,12 +238,7 @@ fn text(report: &Report) -> String {
             let _ = writeln!(out, "\n{title}: nothing");
             continue;
         }
-        let _ = writeln!(
-            out,
-            "\n{title} ({} path{}):",
-            chains.len(),
-            if chains.len() == 1 { "" } else { "s" }
-        );
+        let _ = writeln!(out, "\n{title} ({}):", plural(chains.len(), "path"));
         for c in chains {
             let _ = writeln!(out, "  {}", c.path.join(" → "));
             for h in &c.hops {

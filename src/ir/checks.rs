@@ -1,13 +1,10 @@
 //! IAM's formats, as the IAM API reference states them (see shared/reference). Each check
 //! returns the complaint and a hint; the caller adds the position.
 
+use crate::diag::plural;
 use crate::model::Partition;
 
 pub type Check = Result<(), (String, String)>;
-
-fn characters(n: usize) -> String {
-    format!("{n} character{}", if n == 1 { "" } else { "s" })
-}
 
 fn fail<T>(message: impl Into<String>, hint: impl Into<String>) -> Result<T, (String, String)> {
     Err((message.into(), hint.into()))
@@ -24,7 +21,7 @@ fn iam_name(kind: &str, value: &str, max: usize) -> Check {
         return fail(
             format!(
                 "{kind} `{value}` is {} long; IAM allows 1 to {max}",
-                characters(len)
+                plural(len, "character")
             ),
             format!("shorten it to at most {max} characters"),
         );
@@ -122,7 +119,7 @@ pub fn external_id(value: &str) -> Check {
     let len = value.chars().count();
     if !(2..=1224).contains(&len) {
         return fail(
-            format!("external_id `{value}` is {} long", characters(len)),
+            format!("external_id `{value}` is {} long", plural(len, "character")),
             hint,
         );
     }

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use super::{Finding, RULES, Severity};
+use crate::diag::plural;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -54,7 +55,6 @@ pub fn text(findings: &[Finding]) -> String {
         }
     }
     let (errors, warnings, accepted) = counts(findings);
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     out.push_str(&format!(
         "lint: {}, {}, {} accepted\n",
         plural(errors, "error"),
