@@ -18,7 +18,8 @@ const EXIT_CODES: &str = "Exit codes:
 
 const EXIT_CODES_READ_ONLY: &str = "Exit codes:
   0  success
-  2  the model is invalid, the role is unknown, or the command line is wrong";
+  2  the model is invalid, a role or input named on the command line is unknown or
+     its value invalid, or the command line is wrong";
 
 const LINT_EXIT_CODES: &str = "Exit codes:
   0  no finding at or above --deny, other than accepted ones
@@ -86,6 +87,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: crate::explain::Format,
     },
+    /// Print the IAM state a deployment must leave in each account: roles, trust and
+    /// identity policies, instance profiles, managed policies. Writes nothing.
+    ///
+    /// Both backends are tested to build exactly this state; `--format json` is the form
+    /// the IAM API reports it in, normalized (lone values as lists, everything sorted).
+    #[command(after_help = EXIT_CODES_READ_ONLY)]
+    Plan {
+        /// The model file.
+        #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
+        model: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: crate::plan::Format,
+        /// A deploy-time input's value (`external_id: { input: NAME }`); repeatable.
+        /// Inputs without a value show as `${input.NAME}`.
+        #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+        vars: Vec<(String, String)>,
+    },
     /// Check the model and print a one-line summary; writes nothing.
     #[command(after_help = EXIT_CODES)]
     Validate {
@@ -104,6 +122,11 @@ pub fn run() -> ExitCode {
             templates,
         } => generate(&model, &out, templates.as_deref()),
         Command::Validate { model } => validate(&model),
+        Command::Plan {
+            model,
+            format,
+            vars,
+        } => plan(&model, format, vars),
         Command::Graph { model, format } => graph(&model, format),
         Command::Explain { args, format } => {
             let (model, role) = match args.as_slice() {
@@ -140,6 +163,62 @@ fn validate(model: &Path) -> ExitCode {
         }
         Err(diags) => invalid(&diags),
     }
+}
+
+fn parse_var(arg: &str) -> Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("`{arg}` is not NAME=VALUE")),
+    }
+}
+
+fn plan(model: &Path, format: crate::plan::Format, vars: Vec<(String, String)>) -> ExitCode {
+    let graph = match crate::compile(model) {
+        Ok(graph) => graph,
+        Err(diags) => return invalid(&diags),
+    };
+    let mut errors = Vec::new();
+    let mut inputs = crate::plan::Inputs::default();
+    for (name, value) in vars {
+        if graph
+            .inputs
+            .binary_search_by(|i| i.name.cmp(&name))
+            .is_err()
+        {
+            let names = graph.inputs.iter().map(|i| i.name.as_str());
+            let hint = match crate::diag::closest(&name, names.clone()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None if graph.inputs.is_empty() => "the model has no inputs".to_owned(),
+                None => format!(
+                    "the model's inputs are {}",
+                    names.collect::<Vec<_>>().join(", ")
+                ),
+            };
+            errors.push(format!(
+                "error: --var {name}: the model has no such input\n  = help: {hint}"
+            ));
+        } else if let Err((message, hint)) = crate::ir::checks::external_id(&value) {
+            errors.push(format!("error: --var {name}: {message}\n  = help: {hint}"));
+        } else if inputs.0.insert(name.clone(), value).is_some() {
+            errors.push(format!("error: --var {name} is given twice"));
+        }
+    }
+    if !errors.is_empty() {
+        eprintln!("{}", errors.join("\n"));
+        return ExitCode::from(2);
+    }
+    let plan = crate::plan::plan(&graph, &inputs);
+    match format {
+        crate::plan::Format::Text => print!("{}", crate::plan::render_text(&plan)),
+        crate::plan::Format::Json => match serde_json::to_string_pretty(&plan) {
+            Ok(json) => println!("{json}"),
+            Err(err) => {
+                eprintln!("error: cannot render the plan: {err}");
+                return ExitCode::from(1);
+            }
+        },
+    }
+    ExitCode::SUCCESS
 }
 
 fn graph(model: &Path, format: crate::diagram::Format) -> ExitCode {

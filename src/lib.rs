@@ -10,6 +10,7 @@ pub mod ir;
 pub mod lint;
 pub mod model;
 pub mod output;
+pub mod plan;
 pub mod templates;
 
 use std::path::Path;

@@ -1,0 +1,153 @@
+//! `rolegraph plan` for people: each account's resources, who each role trusts and on
+//! what condition, and what is attached. The JSON form carries the full documents.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::Plan;
+
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    let count = |f: fn(&super::AccountIam) -> usize| -> usize {
+        plan.accounts.values().map(|a| f(&a.iam)).sum()
+    };
+    let _ = writeln!(
+        out,
+        "Model {} deploys {}, {}, {} and {} into {}.",
+        plan.model,
+        count_of(count(|a| a.roles.len()), "role", "roles"),
+        count_of(
+            count(|a| a.roles.values().map(|r| r.inline_policies.len()).sum()),
+            "inline policy",
+            "inline policies"
+        ),
+        count_of(
+            count(|a| a.managed_policies.len()),
+            "managed policy",
+            "managed policies"
+        ),
+        count_of(
+            count(|a| a.instance_profiles.len()),
+            "instance profile",
+            "instance profiles"
+        ),
+        count_of(plan.accounts.len(), "account", "accounts"),
+    );
+    if let Some(order) = &plan.deploy_order {
+        let _ = writeln!(out, "Deploy order: {}.", order.join(", "));
+    }
+    let keys: Vec<&String> = match &plan.deploy_order {
+        Some(order) => order.iter().collect(),
+        None => plan.accounts.keys().collect(),
+    };
+    for key in keys {
+        let Some(account) = plan.accounts.get(key) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "\naccount {key} ({}, partition {}, region {})",
+            account.id, account.partition, account.region
+        );
+        for (name, role) in &account.iam.roles {
+            let _ = writeln!(out, "  role {name}");
+            let _ = writeln!(out, "    arn          {}", role.arn);
+            if role.max_session_duration != super::DEFAULT_MAX_SESSION_DURATION {
+                let _ = writeln!(out, "    sessions     {} s", role.max_session_duration);
+            }
+            if let Some(boundary) = &role.permissions_boundary {
+                let _ = writeln!(out, "    boundary     {boundary}");
+            }
+            for statement in statements(&role.trust_policy) {
+                let _ = writeln!(out, "    trust        {}", trust_line(statement));
+            }
+            for arn in &role.attached_policies {
+                let _ = writeln!(out, "    attached     {arn}");
+            }
+            for (policy, doc) in &role.inline_policies {
+                let n = statements(doc).len();
+                let _ = writeln!(
+                    out,
+                    "    inline       {policy} ({})",
+                    count_of(n, "statement", "statements")
+                );
+            }
+        }
+        for (name, profile) in &account.iam.instance_profiles {
+            let _ = writeln!(
+                out,
+                "  instance profile {name} (role {})",
+                profile.roles.join(", ")
+            );
+        }
+        for (name, policy) in &account.iam.managed_policies {
+            let _ = writeln!(out, "  managed policy {name}");
+            for statement in statements(&policy.document) {
+                let _ = writeln!(out, "    {}", grant_line(statement));
+            }
+        }
+    }
+    out
+}
+
+fn statements(doc: &Value) -> &[Value] {
+    doc.get("Statement")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+fn strings(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// `Allow sts:AssumeRole by AWS arn:… if StringEquals sts:ExternalId = x`
+fn trust_line(statement: &Value) -> String {
+    let mut line = format!(
+        "{} {}",
+        strings(statement.get("Effect")),
+        strings(statement.get("Action"))
+    );
+    if let Some(Value::Object(principals)) = statement.get("Principal") {
+        for (kind, ids) in principals {
+            let _ = write!(line, " by {kind} {}", strings(Some(ids)));
+        }
+    }
+    if let Some(Value::Object(operators)) = statement.get("Condition") {
+        for (op, keys) in operators {
+            if let Value::Object(keys) = keys {
+                for (key, values) in keys {
+                    let _ = write!(line, " if {op} {key} = {}", strings(Some(values)));
+                }
+            }
+        }
+    }
+    line
+}
+
+fn grant_line(statement: &Value) -> String {
+    format!(
+        "{} {} on {}",
+        strings(statement.get("Effect")),
+        strings(statement.get("Action")),
+        strings(statement.get("Resource"))
+    )
+}
+
+fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
