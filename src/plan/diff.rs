@@ -303,7 +303,8 @@ mod tests {
     #[test]
     fn every_role_field_is_compared() {
         let plan = seed_plan();
-        let edits: [(&str, fn(&mut crate::plan::RoleState)); 6] = [
+        type Edit = fn(&mut crate::plan::RoleState);
+        let edits: [(&str, Edit); 6] = [
             ("path", |r| r.path = "/other/".into()),
             ("max session duration", |r| r.max_session_duration = 3600),
             ("description", |r| r.description = Some("x".into())),
