@@ -4,85 +4,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
+use support::terraform::{available, cli_config, copy_dir, provider_mirror, terraform};
 use support::{golden_cases, repo, require_tool, text};
-
-fn available(program: &str, arg: &str) -> bool {
-    Command::new(program)
-        .arg(arg)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// The folder that holds `registry.terraform.io/hashicorp/aws`: from
-/// `ROLEGRAPH_TF_PROVIDER_MIRROR`, else found on this machine.
-fn provider_mirror() -> Option<PathBuf> {
-    if let Ok(dir) = std::env::var("ROLEGRAPH_TF_PROVIDER_MIRROR") {
-        return Some(PathBuf::from(dir));
-    }
-    let found = Command::new("find")
-        .args([
-            "/",
-            "-maxdepth",
-            "5",
-            "-type",
-            "d",
-            "-path",
-            "*/registry.terraform.io/hashicorp/aws",
-        ])
-        .output()
-        .ok()?;
-    let first = text(&found.stdout).lines().next()?.to_owned();
-    Some(
-        Path::new(&first)
-            .parent()?
-            .parent()?
-            .parent()?
-            .to_path_buf(),
-    )
-}
-
-fn cli_config(dir: &Path, mirror: &Path) -> PathBuf {
-    let cache = dir.join("plugin-cache");
-    std::fs::create_dir_all(&cache).unwrap();
-    let config = format!(
-        "plugin_cache_dir = {cache:?}\nprovider_installation {{\n  filesystem_mirror {{\n    path    = {mirror:?}\n    include = [\"registry.terraform.io/*/*\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/*/*\"]\n  }}\n}}\n"
-    );
-    let path = dir.join("terraform.rc");
-    std::fs::write(&path, config).unwrap();
-    path
-}
-
-fn terraform(args: &[&str], dir: &Path, config: &Path) -> Result<(), String> {
-    let out = Command::new("terraform")
-        .args(args)
-        .current_dir(dir)
-        .env("TF_CLI_CONFIG_FILE", config)
-        .env("TF_IN_AUTOMATION", "1")
-        .env("CHECKPOINT_DISABLE", "1")
-        .output()
-        .map_err(|e| format!("cannot run terraform: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "terraform {} failed:\n{}{}",
-            args.join(" "),
-            text(&out.stdout),
-            text(&out.stderr)
-        ))
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-    }
-}
 
 #[test]
 fn terraform_validates_and_formats_every_golden_case() {

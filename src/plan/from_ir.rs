@@ -24,10 +24,6 @@ impl Inputs {
     }
 }
 
-/// Paths the backends give the resources that the model has no path for.
-const INSTANCE_PROFILE_PATH: &str = "/";
-const ASSUME_POLICY_PATH: &str = "/";
-
 pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
     let mut accounts = BTreeMap::new();
     for (a, account) in graph.accounts.iter().enumerate() {
@@ -48,7 +44,7 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
                     "arn:{}:iam::{}:policy{}{}",
                     account.partition.as_str(),
                     account.id,
-                    ASSUME_POLICY_PATH,
+                    role.path,
                     assume.name
                 );
                 attached.push(arn.clone());
@@ -56,7 +52,7 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
                     assume.name.clone(),
                     ManagedPolicyState {
                         arn,
-                        path: ASSUME_POLICY_PATH.to_owned(),
+                        path: role.path.clone(),
                         description: assume.description.clone(),
                         document: document(&assume.document, &resolve),
                     },
@@ -66,7 +62,7 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
                 iam.instance_profiles.insert(
                     profile.clone(),
                     InstanceProfileState {
-                        path: INSTANCE_PROFILE_PATH.to_owned(),
+                        path: role.path.clone(),
                         roles: vec![role.name.clone()],
                     },
                 );

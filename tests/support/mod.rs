@@ -1,6 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod cloud;
+pub mod random_model;
+pub mod terraform;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

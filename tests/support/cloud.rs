@@ -1,0 +1,441 @@
+//! Deploying a model's generated Terraform and CloudFormation to moto and reading back
+//! what each built, for tests/cloud_equivalence.rs. The Python side (moto_harness.py)
+//! talks to moto; this side runs the tools and compares.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+use rolegraph::plan::{AccountIam, Difference, Plan};
+
+use super::terraform::{
+    available, cli_config, copy_dir, provider_mirror, terraform, terraform_status,
+};
+use super::{bin, repo, require_tool, text};
+
+/// What the cloud tests need on the machine; `None` (after a printed reason) skips them.
+pub struct Tools {
+    pub tf_config: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+pub fn tools() -> Option<Tools> {
+    let python = Command::new("python3")
+        .args(["-c", "import moto, boto3, yaml, flask, flask_cors"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !require_tool("terraform", available("terraform", "version"))
+        || !require_tool("python3 with moto[server], boto3 and PyYAML", python)
+        || !require_tool("cfn-lint", available("cfn-lint", "--version"))
+    {
+        return None;
+    }
+    let mirror =
+        provider_mirror().filter(|m| m.join("registry.terraform.io/hashicorp/aws").is_dir());
+    let Some(mirror) = mirror else {
+        require_tool("the hashicorp/aws provider mirror", false);
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let tf_config = cli_config(dir.path(), &mirror);
+    Some(Tools {
+        tf_config,
+        _dir: dir,
+    })
+}
+
+fn harness_path() -> PathBuf {
+    repo().join("tests/support/moto_harness.py")
+}
+
+/// A moto server on 127.0.0.1 and a free port, stopped by its PID when dropped (also
+/// when the test panics). The server also exits by itself when its stdin closes, so it
+/// cannot outlive a test process that is killed.
+pub struct Moto {
+    child: Child,
+    _stdin: ChildStdin,
+    pub url: String,
+}
+
+impl Moto {
+    pub fn start(log: &Path) -> Result<Moto, String> {
+        let log_file = std::fs::File::create(log).map_err(|e| e.to_string())?;
+        let mut child = Command::new("python3")
+            .arg(harness_path())
+            .arg("serve")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(log_file)
+            .spawn()
+            .map_err(|e| format!("cannot start moto: {e}"))?;
+        let stdin = child.stdin.take().expect("piped stdin");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("piped stdout");
+        let read = BufReader::new(stdout).read_line(&mut line);
+        let port = line.strip_prefix("port ").map(str::trim).map(str::to_owned);
+        let mut moto = Moto {
+            child,
+            _stdin: stdin,
+            url: String::new(),
+        };
+        match (read, port) {
+            (Ok(_), Some(port)) => {
+                moto.url = format!("http://127.0.0.1:{port}");
+                Ok(moto)
+            }
+            _ => Err(format!(
+                "moto did not start:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            )),
+        }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        // Child::kill sends SIGKILL to the server's PID.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn harness(args: &[&str]) -> Result<String, String> {
+    let out = Command::new("python3")
+        .arg(harness_path())
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run the moto harness: {e}"))?;
+    if out.status.success() {
+        Ok(text(&out.stdout))
+    } else {
+        Err(format!(
+            "moto_harness.py {} failed:\n{}",
+            args.first().unwrap_or(&""),
+            text(&out.stderr)
+        ))
+    }
+}
+
+/// `ID:PARTITION:REGION` of every account in the plan, in key order.
+fn account_specs(plan: &Plan) -> Vec<String> {
+    plan.accounts
+        .values()
+        .map(|a| format!("{}:{}:{}", a.id, a.partition, a.region))
+        .collect()
+}
+
+/// Customer-managed policies that roles attach but the model does not create, by account
+/// id. They are the deployer's prerequisites, so the harness creates them first.
+fn prerequisites(plan: &Plan) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for account in plan.accounts.values() {
+        let created: Vec<&String> = account
+            .iam
+            .managed_policies
+            .values()
+            .map(|p| &p.arn)
+            .collect();
+        let attached = account
+            .iam
+            .roles
+            .values()
+            .flat_map(|r| &r.attached_policies);
+        for arn in attached {
+            let owner = arn.split(':').nth(4).unwrap_or("");
+            let list = out.entry(account.id.clone()).or_default();
+            if owner == account.id && !created.contains(&arn) && !list.contains(arn) {
+                list.push(arn.clone());
+            }
+        }
+    }
+    out.retain(|_, arns| !arns.is_empty());
+    out
+}
+
+fn create_prerequisites(moto: &Moto, plan: &Plan) -> Result<(), String> {
+    for (id, arns) in prerequisites(plan) {
+        let account = plan
+            .accounts
+            .values()
+            .find(|a| a.id == id)
+            .expect("account of the plan");
+        let spec = format!("{}:{}:{}", account.id, account.partition, account.region);
+        let mut args = vec!["prereq", moto.url.as_str(), spec.as_str()];
+        args.extend(arns.iter().map(String::as_str));
+        harness(&args)?;
+    }
+    Ok(())
+}
+
+/// Every account's IAM as moto reports it, normalized like the plan, without the
+/// prerequisites the harness created.
+pub fn dump(moto: &Moto, plan: &Plan) -> Result<BTreeMap<String, AccountIam>, String> {
+    let specs = account_specs(plan);
+    let mut args = vec!["dump", moto.url.as_str()];
+    args.extend(specs.iter().map(String::as_str));
+    let json = harness(&args)?;
+    let mut state: BTreeMap<String, AccountIam> =
+        serde_json::from_str(&json).map_err(|e| format!("unreadable IAM dump: {e}\n{json}"))?;
+    for (id, arns) in prerequisites(plan) {
+        if let Some(iam) = state.get_mut(&id) {
+            iam.managed_policies.retain(|_, p| !arns.contains(&p.arn));
+        }
+    }
+    Ok(state
+        .into_iter()
+        .map(|(id, iam)| (id, iam.normalized()))
+        .collect())
+}
+
+/// A model run through `generate` and `plan`, with a value for every input.
+pub struct Generated {
+    pub out: PathBuf,
+    pub plan: Plan,
+    pub graph: rolegraph::ir::Graph,
+    pub inputs: BTreeMap<String, String>,
+}
+
+/// A value each input accepts (AWS's External ID rule), different per input.
+fn input_value(name: &str) -> String {
+    format!("ext-{}:{}", name.replace('_', "-"), name.len())
+}
+
+pub fn generate(model: &Path, work: &Path) -> Result<Generated, String> {
+    let out = work.join("out");
+    let generated = bin()
+        .args([
+            "generate".as_ref(),
+            model.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !generated.status.success() {
+        return Err(format!("generate failed:\n{}", text(&generated.stderr)));
+    }
+    let graph = rolegraph::compile(model).map_err(|d| d.to_string())?;
+    let inputs: BTreeMap<String, String> = graph
+        .inputs
+        .iter()
+        .map(|i| (i.name.clone(), input_value(&i.name)))
+        .collect();
+    let mut cmd = bin();
+    cmd.args([
+        "plan".as_ref(),
+        model.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    for (name, value) in &inputs {
+        cmd.arg("--var").arg(format!("{name}={value}"));
+    }
+    let planned = cmd.output().map_err(|e| e.to_string())?;
+    if !planned.status.success() {
+        return Err(format!("plan failed:\n{}", text(&planned.stderr)));
+    }
+    let plan: Plan =
+        serde_json::from_slice(&planned.stdout).map_err(|e| format!("plan JSON: {e}"))?;
+    Ok(Generated {
+        out,
+        plan,
+        graph,
+        inputs,
+    })
+}
+
+/// `cfn-lint` on every template, as a user's CI would run it (`terraform validate` runs
+/// in the deploy folder, after its `init`).
+pub fn cfn_lint(g: &Generated) -> Result<(), String> {
+    let templates: Vec<PathBuf> = std::fs::read_dir(g.out.join("cloudformation"))
+        .map_err(|e| e.to_string())?
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    let out = Command::new("cfn-lint")
+        .args(&templates)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "cfn-lint failed:\n{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        ));
+    }
+    Ok(())
+}
+
+/// Provider alias → account id, read from the generated providers.tf.
+fn provider_accounts(providers_tf: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut alias: Option<String> = None;
+    for line in providers_tf.lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("alias") {
+            alias = rest.split('"').nth(1).map(str::to_owned);
+        } else if let Some(a) = &alias {
+            let quoted = line.trim_end_matches(',').trim_matches('"');
+            if quoted.len() == 12 && quoted.bytes().all(|b| b.is_ascii_digit()) {
+                out.push((a.clone(), quoted.to_owned()));
+                alias = None;
+            }
+        }
+    }
+    out
+}
+
+/// apply, then a second plan that must be empty, then the IAM read back.
+pub fn deploy_terraform(
+    g: &Generated,
+    tools: &Tools,
+    work: &Path,
+    validate: bool,
+) -> Result<BTreeMap<String, AccountIam>, String> {
+    let moto = Moto::start(&work.join("moto-terraform.log"))?;
+    create_prerequisites(&moto, &g.plan)?;
+    let dir = work.join("terraform");
+    copy_dir(&g.out.join("terraform"), &dir);
+    let providers = std::fs::read_to_string(dir.join("providers.tf")).map_err(|e| e.to_string())?;
+    let aliases = provider_accounts(&providers);
+    if aliases.len() != g.plan.accounts.len() {
+        return Err(format!(
+            "providers.tf has {} aliased providers for {} accounts",
+            aliases.len(),
+            g.plan.accounts.len()
+        ));
+    }
+    let specs = account_specs(&g.plan);
+    let mut args = vec!["creds", moto.url.as_str()];
+    args.extend(specs.iter().map(String::as_str));
+    let creds: BTreeMap<String, BTreeMap<String, String>> =
+        serde_json::from_str(&harness(&args)?).map_err(|e| e.to_string())?;
+    let mut override_tf = String::from(
+        "# Written by tests/support/cloud.rs: every provider talks to moto, with keys that\n\
+         # moto attributes to the provider's account. allowed_account_ids stays in force.\n",
+    );
+    for (alias, id) in &aliases {
+        let keys = creds
+            .get(id)
+            .ok_or(format!("no credentials for account {id}"))?;
+        override_tf += &format!(
+            "\nprovider \"aws\" {{\n  alias                       = \"{alias}\"\n  access_key                  = \"{}\"\n  secret_key                  = \"{}\"\n  token                       = \"{}\"\n  skip_credentials_validation = true\n  skip_metadata_api_check     = true\n\n  endpoints {{\n    iam = \"{url}\"\n    sts = \"{url}\"\n  }}\n}}\n",
+            keys["access_key"],
+            keys["secret_key"],
+            keys["token"],
+            url = moto.url
+        );
+    }
+    std::fs::write(dir.join("zz_override.tf"), override_tf).map_err(|e| e.to_string())?;
+    let vars: Vec<String> = g
+        .inputs
+        .iter()
+        .map(|(k, v)| format!("-var={k}={v}"))
+        .collect();
+    let config = &tools.tf_config;
+    terraform(&["init", "-input=false", "-no-color"], &dir, config)?;
+    if validate {
+        terraform(&["validate", "-no-color"], &dir, config)?;
+    }
+    let mut apply = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
+    apply.extend(vars.iter().map(String::as_str));
+    terraform(&apply, &dir, config)?;
+    let mut plan = vec!["plan", "-detailed-exitcode", "-input=false", "-no-color"];
+    plan.extend(vars.iter().map(String::as_str));
+    match terraform_status(&plan, &dir, config)? {
+        (0, _) => {}
+        (2, output) => {
+            return Err(format!(
+                "the plan after apply is not empty (a perpetual diff):\n{output}"
+            ));
+        }
+        (code, output) => return Err(format!("terraform plan failed with {code}:\n{output}")),
+    }
+    dump(&moto, &g.plan)
+}
+
+/// One stack per account template, in the plan's deploy order, each created with keys
+/// that moto attributes to its account.
+pub fn deploy_cloudformation(
+    g: &Generated,
+    work: &Path,
+    edit: &dyn Fn(&str, String) -> String,
+) -> Result<BTreeMap<String, AccountIam>, String> {
+    let moto = Moto::start(&work.join("moto-cloudformation.log"))?;
+    create_prerequisites(&moto, &g.plan)?;
+    let order = g
+        .plan
+        .deploy_order
+        .as_ref()
+        .ok_or("the model has no deploy order")?;
+    let dir = work.join("cloudformation");
+    copy_dir(&g.out.join("cloudformation"), &dir);
+    let mut stacks = Vec::new();
+    for key in order {
+        let account = &g.plan.accounts[key];
+        let idx = g
+            .graph
+            .accounts
+            .iter()
+            .position(|a| &a.key == key)
+            .ok_or("unknown account")?;
+        let parameters: BTreeMap<String, String> = g
+            .graph
+            .inputs_in(rolegraph::ir::AccountIdx(idx))
+            .iter()
+            .map(|i| {
+                let name = rolegraph::backend::cloudformation::parameter_name(&i.name);
+                (name, g.inputs[&i.name].clone())
+            })
+            .collect();
+        let template = dir.join(format!("{key}.yaml"));
+        let body = std::fs::read_to_string(&template).map_err(|e| e.to_string())?;
+        std::fs::write(&template, edit(key, body)).map_err(|e| e.to_string())?;
+        let stack: String = key
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        stacks.push(serde_json::json!({
+            "account": format!("{}:{}:{}", account.id, account.partition, account.region),
+            "stack": format!("rolegraph-{stack}"),
+            "template": template,
+            "parameters": parameters,
+        }));
+    }
+    let stacks_path = work.join("stacks.json");
+    let mut f = std::fs::File::create(&stacks_path).map_err(|e| e.to_string())?;
+    f.write_all(serde_json::to_string_pretty(&stacks).unwrap().as_bytes())
+        .map_err(|e| e.to_string())?;
+    harness(&["deploy", &moto.url, stacks_path.to_str().unwrap()])?;
+    dump(&moto, &g.plan)
+}
+
+/// The three-way check: Terraform's state == the plan == CloudFormation's state.
+pub fn three_way(g: &Generated, tools: &Tools, work: &Path, validate: bool) -> Result<(), String> {
+    let (terraform, cloudformation) = std::thread::scope(|s| {
+        let tf = s.spawn(|| deploy_terraform(g, tools, work, validate));
+        let cf = deploy_cloudformation(g, work, &|_, body| body);
+        (
+            tf.join()
+                .unwrap_or_else(|_| Err("terraform deploy panicked".into())),
+            cf,
+        )
+    });
+    let mut report = Vec::new();
+    for (backend, state) in [("terraform", terraform), ("cloudformation", cloudformation)] {
+        match state {
+            Ok(state) => report.extend(
+                rolegraph::plan::compare(&g.plan, &state)
+                    .iter()
+                    .map(|d: &Difference| format!("{backend}: {d}")),
+            ),
+            Err(err) => report.push(format!("{backend}: {err}")),
+        }
+    }
+    if report.is_empty() {
+        Ok(())
+    } else {
+        Err(report.join("\n"))
+    }
+}

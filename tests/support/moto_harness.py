@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""Test harness around moto (an AWS emulator) for tests/cloud_equivalence.rs.
+
+Subcommands:
+  serve                 start moto on 127.0.0.1 and a free port, print `port N`, and serve
+                        until killed or until stdin closes (the test holds the other end)
+  creds  URL ACCOUNT..  print credentials that moto attributes to each account
+  deploy URL PLAN       create CloudFormation stacks in order and check that moto really
+                        created every resource and output of each template
+  dump   URL ACCOUNT..  print each account's IAM as read back through the IAM API
+  prereq URL ACCOUNT ARN..
+                        create customer-managed policies that the model attaches but
+                        does not create (they must exist before any deploy, as in AWS)
+
+ACCOUNT is `ID:PARTITION:REGION`. moto 5.2 gives a request the account that owns its
+access key, and `sts:AssumeRole` into `arn:<partition>:iam::<id>:role/<any>` returns keys
+owned by <id> even when that role does not exist; that is how each account gets its own
+credentials (MOTO_ACCOUNT_ID is global and cannot do this).
+
+`serve` patches gaps in moto's CloudFormation that rolegraph's templates hit (README,
+"Testing against moto"). The product's output is never changed to suit moto.
+"""
+
+import json
+import os
+import re
+import sys
+
+# AWS-managed policies (arn:aws:iam::aws:policy/...) must exist to be attached; moto
+# loads them only when asked. Set before moto is imported.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+
+def patch_moto():
+    """moto 5.2.1's AWS::IAM::Role ignores ManagedPolicyArns, and stores inline Policies
+    as dicts, which breaks GetAccountAuthorizationDetails. Real CloudFormation attaches
+    the policies and stores the documents as JSON, so the patch does the same."""
+    from moto.iam import models as iam_models
+    from moto.utilities.utils import get_partition
+
+    original = iam_models.Role.create_from_cloudformation_json.__func__
+
+    def create_role(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = dict(cloudformation_json.get("Properties", {}))
+        managed = properties.pop("ManagedPolicyArns", [])
+        properties["Policies"] = [
+            dict(p, PolicyDocument=p["PolicyDocument"] if isinstance(p["PolicyDocument"], str)
+                 else json.dumps(p["PolicyDocument"]))
+            for p in properties.get("Policies", [])
+        ]
+        patched = dict(cloudformation_json, Properties=properties)
+        role = original(cls, resource_name, patched, account_id, region_name, **kwargs)
+        backend = iam_models.iam_backends[account_id][get_partition(region_name)]
+        for arn in managed:
+            backend.attach_role_policy(policy_arn=arn, role_name=role.name)
+        return role
+
+    iam_models.Role.create_from_cloudformation_json = classmethod(create_role)
+
+
+def serve():
+    patch_moto()
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    _, port = server.get_host_and_port()
+    print(f"port {port}", flush=True)
+    sys.stdin.read()  # returns when the test closes its end or dies
+    server.stop()
+
+
+def client(url, service, region, creds=None):
+    import boto3
+
+    creds = creds or {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    return boto3.client(service, endpoint_url=url, region_name=region, **creds)
+
+
+def parse_account(spec):
+    account_id, partition, region = spec.split(":")
+    return account_id, partition, region
+
+
+def account_creds(url, spec):
+    account_id, partition, region = parse_account(spec)
+    sts = client(url, "sts", region)
+    role = f"arn:{partition}:iam::{account_id}:role/rolegraph-test"
+    c = sts.assume_role(RoleArn=role, RoleSessionName="rolegraph-test")["Credentials"]
+    return {
+        "aws_access_key_id": c["AccessKeyId"],
+        "aws_secret_access_key": c["SecretAccessKey"],
+        "aws_session_token": c["SessionToken"],
+    }
+
+
+def creds(url, specs):
+    out = {}
+    for spec in specs:
+        account_id = parse_account(spec)[0]
+        c = account_creds(url, spec)
+        out[account_id] = {
+            "access_key": c["aws_access_key_id"],
+            "secret_key": c["aws_secret_access_key"],
+            "token": c["aws_session_token"],
+        }
+    print(json.dumps(out, indent=2, sort_keys=True))
+
+
+def load_template(path):
+    """Reads a template's structure; short-form intrinsics (!Ref, !GetAtt) become plain
+    values, which is all the checks below need."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def any_tag(loader, suffix, node):
+        if isinstance(node, yaml.ScalarNode):
+            return {suffix: loader.construct_scalar(node)}
+        if isinstance(node, yaml.SequenceNode):
+            return {suffix: loader.construct_sequence(node)}
+        return {suffix: loader.construct_mapping(node)}
+
+    Loader.add_multi_constructor("!", any_tag)
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=Loader)
+
+
+def check_parameters(template, values):
+    """moto accepts any parameter value; CloudFormation enforces these rules."""
+    errors = []
+    declared = template.get("Parameters") or {}
+    for name in values:
+        if name not in declared:
+            errors.append(f"parameter {name} is not declared by the template")
+    for name, rules in declared.items():
+        value = values.get(name, rules.get("Default"))
+        if value is None:
+            errors.append(f"parameter {name} has no value and no default")
+            continue
+        if "AllowedPattern" in rules and not re.fullmatch(rules["AllowedPattern"], value):
+            errors.append(f"parameter {name}={value!r} does not match {rules['AllowedPattern']}")
+        if "MinLength" in rules and len(value) < int(rules["MinLength"]):
+            errors.append(f"parameter {name}={value!r} is shorter than {rules['MinLength']}")
+        if "MaxLength" in rules and len(value) > int(rules["MaxLength"]):
+            errors.append(f"parameter {name}={value!r} is longer than {rules['MaxLength']}")
+        if "AllowedValues" in rules and value not in rules["AllowedValues"]:
+            errors.append(f"parameter {name}={value!r} is not one of {rules['AllowedValues']}")
+    return errors
+
+
+def deploy(url, plan_path):
+    """PLAN is a JSON list, in deploy order, of
+    {"account": "ID:PARTITION:REGION", "stack": NAME, "template": PATH, "parameters": {}}."""
+    with open(plan_path, encoding="utf-8") as f:
+        stacks = json.load(f)
+    errors = []
+    for stack in stacks:
+        where = f"stack {stack['stack']} ({stack['template']})"
+        template = load_template(stack["template"])
+        problems = check_parameters(template, stack["parameters"])
+        if problems:
+            errors += [f"{where}: {p}" for p in problems]
+            continue
+        region = parse_account(stack["account"])[2]
+        cf = client(url, "cloudformation", region, account_creds(url, stack["account"]))
+        body = open(stack["template"], encoding="utf-8").read()
+        cf.create_stack(
+            StackName=stack["stack"],
+            TemplateBody=body,
+            Parameters=[{"ParameterKey": k, "ParameterValue": v}
+                        for k, v in sorted(stack["parameters"].items())],
+            Capabilities=["CAPABILITY_NAMED_IAM"],
+        )
+        described = cf.describe_stacks(StackName=stack["stack"])["Stacks"][0]
+        if described["StackStatus"] != "CREATE_COMPLETE":
+            errors.append(f"{where}: status {described['StackStatus']}")
+            continue
+        # moto skips resource types it does not know and still reports CREATE_COMPLETE,
+        # so hold every resource of the template to account.
+        created = {
+            r["LogicalResourceId"]: r
+            for r in cf.list_stack_resources(StackName=stack["stack"])["StackResourceSummaries"]
+        }
+        for logical_id, resource in (template.get("Resources") or {}).items():
+            got = created.get(logical_id)
+            if got is None or not got.get("PhysicalResourceId"):
+                errors.append(f"{where}: resource {logical_id} ({resource['Type']}) was not created")
+            elif got["ResourceStatus"] != "CREATE_COMPLETE":
+                errors.append(f"{where}: resource {logical_id} is {got['ResourceStatus']}")
+        outputs = {o["OutputKey"] for o in described.get("Outputs") or []}
+        for name in template.get("Outputs") or {}:
+            if name not in outputs:
+                errors.append(f"{where}: output {name} is missing")
+    if errors:
+        print("\n".join(errors), file=sys.stderr)
+        sys.exit(1)
+
+
+def pages(call, key, **kwargs):
+    marker = None
+    while True:
+        page = call(**kwargs, **({"Marker": marker} if marker else {}))
+        yield from page[key]
+        if not page.get("IsTruncated"):
+            return
+        marker = page["Marker"]
+
+
+def dump_account(url, spec):
+    """Reads state through per-role calls: with inline policies created by moto's
+    CloudFormation, GetAccountAuthorizationDetails fails."""
+    region = parse_account(spec)[2]
+    iam = client(url, "iam", region, account_creds(url, spec))
+    roles = {}
+    for listed in pages(iam.list_roles, "Roles"):
+        name = listed["RoleName"]
+        role = iam.get_role(RoleName=name)["Role"]
+        inline = {
+            p: iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"]
+            for p in pages(iam.list_role_policies, "PolicyNames", RoleName=name)
+        }
+        attached = [p["PolicyArn"] for p in
+                    pages(iam.list_attached_role_policies, "AttachedPolicies", RoleName=name)]
+        roles[name] = {
+            "arn": role["Arn"],
+            "path": role["Path"],
+            # moto reports "" for a role created without one; IAM leaves it out.
+            "description": role.get("Description") or None,
+            "max_session_duration": role.get("MaxSessionDuration", 3600),
+            "permissions_boundary":
+                (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
+            "tags": {t["Key"]: t["Value"] for t in role.get("Tags") or []},
+            "trust_policy": role["AssumeRolePolicyDocument"],
+            "attached_policies": attached,
+            "inline_policies": inline,
+        }
+    profiles = {
+        p["InstanceProfileName"]: {"path": p["Path"], "roles": [r["RoleName"] for r in p["Roles"]]}
+        for p in pages(iam.list_instance_profiles, "InstanceProfiles")
+    }
+    policies = {}
+    for listed in pages(iam.list_policies, "Policies", Scope="Local"):
+        policy = iam.get_policy(PolicyArn=listed["Arn"])["Policy"]
+        version = iam.get_policy_version(
+            PolicyArn=listed["Arn"], VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+        policies[policy["PolicyName"]] = {
+            "arn": policy["Arn"],
+            "path": policy["Path"],
+            "description": policy.get("Description") or None,
+            "document": version["Document"],
+        }
+    return {"roles": roles, "instance_profiles": profiles, "managed_policies": policies}
+
+
+def dump(url, specs):
+    state = {parse_account(spec)[0]: dump_account(url, spec) for spec in specs}
+    print(json.dumps(state, indent=2, sort_keys=True))
+
+
+def prereq(url, spec, arns):
+    region = parse_account(spec)[2]
+    iam = client(url, "iam", region, account_creds(url, spec))
+    document = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::rolegraph-test-prerequisite/*"}]}
+    for arn in arns:
+        path_and_name = arn.split(":policy", 1)[1]
+        path, name = path_and_name.rsplit("/", 1)
+        iam.create_policy(PolicyName=name, Path=path + "/", PolicyDocument=json.dumps(document))
+
+
+def main(argv):
+    if argv[:1] == ["serve"]:
+        serve()
+    elif len(argv) >= 2 and argv[0] == "creds":
+        creds(argv[1], argv[2:])
+    elif len(argv) == 3 and argv[0] == "deploy":
+        deploy(argv[1], argv[2])
+    elif len(argv) >= 3 and argv[0] == "prereq":
+        prereq(argv[1], argv[2], argv[3:])
+    elif len(argv) >= 2 and argv[0] == "dump":
+        dump(argv[1], argv[2:])
+    else:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
