@@ -205,3 +205,65 @@ fn a_deployed_backend_bug_is_caught_and_located() {
         "{state:#?}"
     );
 }
+
+/// moto reports CREATE_COMPLETE for stacks it only partly built and accepts any parameter
+/// value; the harness must notice each of these, or a comparison could pass on a stack
+/// that real CloudFormation would reject or build differently.
+#[test]
+fn the_harness_catches_what_moto_lets_through() {
+    let Some(_tools) = cloud::tools() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let moto = cloud::Moto::start(&work.path().join("moto.log")).unwrap();
+    let template = work.path().join("t.yaml");
+    std::fs::write(
+        &template,
+        r#"AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Id:
+    Type: String
+    AllowedPattern: ^[a-z]+$
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: Probe
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+        - Effect: Allow
+          Principal: { Service: [ec2.amazonaws.com] }
+          Action: [sts:AssumeRole]
+  Group:
+    Type: AWS::IAM::Group
+  Policy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{ Effect: Allow, Action: [s3:GetObject], Resource: ["*"] }]
+Outputs:
+  PolicyArn:
+    Value: !GetAtt Policy.PolicyArn
+"#,
+    )
+    .unwrap();
+    let stack = |name: &str, id: &str| {
+        serde_json::json!({
+            "account": "123456789012:aws:us-east-1", "stack": name,
+            "template": template, "parameters": { "Id": id },
+        })
+    };
+    let err = cloud::deploy_stacks(&moto, work.path(), &[stack("bad-parameter", "NOT valid")])
+        .expect_err("a parameter that breaks AllowedPattern");
+    assert!(
+        err.contains("parameter Id='NOT valid' does not match ^[a-z]+$"),
+        "{err}"
+    );
+    let err = cloud::deploy_stacks(&moto, work.path(), &[stack("skipped", "valid")])
+        .expect_err("a stack with a resource moto skips");
+    assert!(
+        err.contains("resource Group (AWS::IAM::Group) was not created"),
+        "{err}"
+    );
+    assert!(err.contains("output PolicyArn is missing"), "{err}");
+}

@@ -1,4 +1,4 @@
-//! The README shows real output of `graph` and `explain` for the seed example; these
+//! The README shows real output of `graph`, `explain` and `plan` for the seed example; these
 //! tests keep it real.
 
 mod support;
@@ -49,6 +49,16 @@ fn the_readme_explanation_is_what_explain_prints() {
     let out = run(&["explain", &seed(), "production"], dir.path());
     assert_eq!(
         block(&readme(), "```", "Who can assume it"),
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn the_readme_plan_is_what_plan_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["plan", &seed()], dir.path());
+    assert_eq!(
+        block(&readme(), "```", "Deploy order: management"),
         text(&out.stdout)
     );
 }
