@@ -39,6 +39,23 @@ pub fn tools() -> Option<Tools> {
     };
     let dir = tempfile::tempdir().unwrap();
     let tf_config = cli_config(dir.path(), &mirror);
+    // Terraform's plugin cache is not safe for concurrent installs: two `init`s filling an
+    // empty cache at once can each see the other's half-copied provider. Fill it once here;
+    // the parallel `init`s after this only link from it.
+    let warm = dir.path().join("warm-cache");
+    std::fs::create_dir_all(&warm).unwrap();
+    std::fs::write(
+        warm.join("versions.tf"),
+        "terraform {\n  required_providers {\n    aws = {\n      source = \"hashicorp/aws\"\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    if let Err(err) = terraform(
+        &["init", "-input=false", "-backend=false"],
+        &warm,
+        &tf_config,
+    ) {
+        panic!("cannot fill the provider cache from the mirror: {err}");
+    }
     Some(Tools {
         tf_config,
         _dir: dir,
