@@ -41,7 +41,7 @@ pub fn tools() -> Option<Tools> {
     let tf_config = cli_config(dir.path(), &mirror);
     // Terraform's plugin cache is not safe for concurrent installs: two `init`s filling an
     // empty cache at once can each see the other's half-copied provider. Fill it once here;
-    // the parallel `init`s after this only link from it.
+    // the parallel `init`s after this only link from it (see `cli_config`).
     let warm = dir.path().join("warm-cache");
     std::fs::create_dir_all(&warm).unwrap();
     std::fs::write(

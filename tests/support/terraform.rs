@@ -41,11 +41,16 @@ pub fn provider_mirror() -> Option<PathBuf> {
     )
 }
 
+/// A CLI config for offline installs from `mirror`, with a plugin cache in `dir`. The
+/// generated modules have no lock file, and without one Terraform 1.4+ reinstalls into the
+/// cache on every `init`, which races when tests run `init` in parallel; the cache setting
+/// below makes `init` use a cached provider as it is (the throwaway test folders need no
+/// lock file).
 pub fn cli_config(dir: &Path, mirror: &Path) -> PathBuf {
     let cache = dir.join("plugin-cache");
     std::fs::create_dir_all(&cache).unwrap();
     let config = format!(
-        "plugin_cache_dir = {cache:?}\nprovider_installation {{\n  filesystem_mirror {{\n    path    = {mirror:?}\n    include = [\"registry.terraform.io/*/*\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/*/*\"]\n  }}\n}}\n"
+        "plugin_cache_dir = {cache:?}\nplugin_cache_may_break_dependency_lock_file = true\nprovider_installation {{\n  filesystem_mirror {{\n    path    = {mirror:?}\n    include = [\"registry.terraform.io/*/*\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/*/*\"]\n  }}\n}}\n"
     );
     let path = dir.join("terraform.rc");
     std::fs::write(&path, config).unwrap();
