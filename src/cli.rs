@@ -87,11 +87,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: crate::explain::Format,
     },
-    /// Print the IAM state a deployment must leave in each account: roles, trust and
-    /// identity policies, instance profiles, managed policies. Writes nothing.
+    /// Print the IAM that deploying the output must leave in each account; writes nothing.
     ///
-    /// Both backends are tested to build exactly this state; `--format json` is the form
-    /// the IAM API reports it in, normalized (lone values as lists, everything sorted).
+    /// Roles with their trust and inline policies, attached policies, instance profiles and
+    /// managed policies, per account. Both backends are tested to build exactly this state.
+    /// `--format json` gives it as the IAM API reports it, normalized (lone values as
+    /// lists; statements, values and keys sorted).
     #[command(after_help = EXIT_CODES_READ_ONLY)]
     Plan {
         /// The model file.

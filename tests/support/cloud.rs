@@ -3,16 +3,18 @@
 //! talks to moto; this side runs the tools and compares.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::Command;
 
 use rolegraph::plan::{AccountIam, Difference, Plan};
+
+pub use super::moto::{Moto, deploy_stacks};
+use super::moto::{account_specs, create_prerequisites, dump, harness};
 
 use super::terraform::{
     available, cli_config, copy_dir, provider_mirror, terraform, terraform_status,
 };
-use super::{bin, repo, require_tool, text};
+use super::{bin, require_tool, text};
 
 /// What the cloud tests need on the machine; `None` (after a printed reason) skips them.
 pub struct Tools {
@@ -60,149 +62,6 @@ pub fn tools() -> Option<Tools> {
         tf_config,
         _dir: dir,
     })
-}
-
-fn harness_path() -> PathBuf {
-    repo().join("tests/support/moto_harness.py")
-}
-
-/// A moto server on 127.0.0.1 and a free port, stopped by its PID when dropped (also
-/// when the test panics). The server also exits by itself when its stdin closes, so it
-/// cannot outlive a test process that is killed.
-pub struct Moto {
-    child: Child,
-    _stdin: ChildStdin,
-    pub url: String,
-}
-
-impl Moto {
-    pub fn start(log: &Path) -> Result<Moto, String> {
-        let log_file = std::fs::File::create(log).map_err(|e| e.to_string())?;
-        let mut child = Command::new("python3")
-            .arg(harness_path())
-            .arg("serve")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(log_file)
-            .spawn()
-            .map_err(|e| format!("cannot start moto: {e}"))?;
-        let stdin = child.stdin.take().expect("piped stdin");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("piped stdout");
-        let read = BufReader::new(stdout).read_line(&mut line);
-        let port = line.strip_prefix("port ").map(str::trim).map(str::to_owned);
-        let mut moto = Moto {
-            child,
-            _stdin: stdin,
-            url: String::new(),
-        };
-        match (read, port) {
-            (Ok(_), Some(port)) => {
-                moto.url = format!("http://127.0.0.1:{port}");
-                Ok(moto)
-            }
-            _ => Err(format!(
-                "moto did not start:\n{}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            )),
-        }
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        // Child::kill sends SIGKILL to the server's PID.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn harness(args: &[&str]) -> Result<String, String> {
-    let out = Command::new("python3")
-        .arg(harness_path())
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run the moto harness: {e}"))?;
-    if out.status.success() {
-        Ok(text(&out.stdout))
-    } else {
-        Err(format!(
-            "moto_harness.py {} failed:\n{}",
-            args.first().unwrap_or(&""),
-            text(&out.stderr)
-        ))
-    }
-}
-
-/// `ID:PARTITION:REGION` of every account in the plan, in key order.
-fn account_specs(plan: &Plan) -> Vec<String> {
-    plan.accounts
-        .values()
-        .map(|a| format!("{}:{}:{}", a.id, a.partition, a.region))
-        .collect()
-}
-
-/// Customer-managed policies that roles attach but the model does not create, by account
-/// id. They are the deployer's prerequisites, so the harness creates them first.
-fn prerequisites(plan: &Plan) -> BTreeMap<String, Vec<String>> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for account in plan.accounts.values() {
-        let created: Vec<&String> = account
-            .iam
-            .managed_policies
-            .values()
-            .map(|p| &p.arn)
-            .collect();
-        let attached = account
-            .iam
-            .roles
-            .values()
-            .flat_map(|r| &r.attached_policies);
-        for arn in attached {
-            let owner = arn.split(':').nth(4).unwrap_or("");
-            let list = out.entry(account.id.clone()).or_default();
-            if owner == account.id && !created.contains(&arn) && !list.contains(arn) {
-                list.push(arn.clone());
-            }
-        }
-    }
-    out.retain(|_, arns| !arns.is_empty());
-    out
-}
-
-fn create_prerequisites(moto: &Moto, plan: &Plan) -> Result<(), String> {
-    for (id, arns) in prerequisites(plan) {
-        let account = plan
-            .accounts
-            .values()
-            .find(|a| a.id == id)
-            .expect("account of the plan");
-        let spec = format!("{}:{}:{}", account.id, account.partition, account.region);
-        let mut args = vec!["prereq", moto.url.as_str(), spec.as_str()];
-        args.extend(arns.iter().map(String::as_str));
-        harness(&args)?;
-    }
-    Ok(())
-}
-
-/// Every account's IAM as moto reports it, normalized like the plan, without the
-/// prerequisites the harness created.
-pub fn dump(moto: &Moto, plan: &Plan) -> Result<BTreeMap<String, AccountIam>, String> {
-    let specs = account_specs(plan);
-    let mut args = vec!["dump", moto.url.as_str()];
-    args.extend(specs.iter().map(String::as_str));
-    let json = harness(&args)?;
-    let mut state: BTreeMap<String, AccountIam> =
-        serde_json::from_str(&json).map_err(|e| format!("unreadable IAM dump: {e}\n{json}"))?;
-    for (id, arns) in prerequisites(plan) {
-        if let Some(iam) = state.get_mut(&id) {
-            iam.managed_policies.retain(|_, p| !arns.contains(&p.arn));
-        }
-    }
-    Ok(state
-        .into_iter()
-        .map(|(id, iam)| (id, iam.normalized()))
-        .collect())
 }
 
 /// A model run through `generate` and `plan`, with a value for every input.
@@ -311,7 +170,17 @@ pub fn deploy_terraform(
     validate: bool,
 ) -> Result<BTreeMap<String, AccountIam>, String> {
     let moto = Moto::start(&work.join("moto-terraform.log"))?;
-    create_prerequisites(&moto, &g.plan)?;
+    terraform_on(&moto, g, tools, work, validate).map_err(|e| e + &moto.errors())
+}
+
+fn terraform_on(
+    moto: &Moto,
+    g: &Generated,
+    tools: &Tools,
+    work: &Path,
+    validate: bool,
+) -> Result<BTreeMap<String, AccountIam>, String> {
+    create_prerequisites(moto, &g.plan)?;
     let dir = work.join("terraform");
     copy_dir(&g.out.join("terraform"), &dir);
     let providers = std::fs::read_to_string(dir.join("providers.tf")).map_err(|e| e.to_string())?;
@@ -369,7 +238,7 @@ pub fn deploy_terraform(
         }
         (code, output) => return Err(format!("terraform plan failed with {code}:\n{output}")),
     }
-    dump(&moto, &g.plan)
+    dump(moto, &g.plan)
 }
 
 /// One stack per account template, in the plan's deploy order, each created with keys
@@ -380,7 +249,16 @@ pub fn deploy_cloudformation(
     edit: &dyn Fn(&str, String) -> String,
 ) -> Result<BTreeMap<String, AccountIam>, String> {
     let moto = Moto::start(&work.join("moto-cloudformation.log"))?;
-    create_prerequisites(&moto, &g.plan)?;
+    cloudformation_on(&moto, g, work, edit).map_err(|e| e + &moto.errors())
+}
+
+fn cloudformation_on(
+    moto: &Moto,
+    g: &Generated,
+    work: &Path,
+    edit: &dyn Fn(&str, String) -> String,
+) -> Result<BTreeMap<String, AccountIam>, String> {
+    create_prerequisites(moto, &g.plan)?;
     let order = g
         .plan
         .deploy_order
@@ -420,19 +298,8 @@ pub fn deploy_cloudformation(
             "parameters": parameters,
         }));
     }
-    deploy_stacks(&moto, work, &stacks)?;
-    dump(&moto, &g.plan)
-}
-
-/// Creates stacks in order through the harness, which also checks what moto does not:
-/// parameter rules, and that every resource and output of each template exists.
-/// Each stack is `{account: "ID:PARTITION:REGION", stack, template, parameters}`.
-pub fn deploy_stacks(moto: &Moto, work: &Path, stacks: &[serde_json::Value]) -> Result<(), String> {
-    let stacks_path = work.join("stacks.json");
-    let mut f = std::fs::File::create(&stacks_path).map_err(|e| e.to_string())?;
-    f.write_all(serde_json::to_string_pretty(stacks).unwrap().as_bytes())
-        .map_err(|e| e.to_string())?;
-    harness(&["deploy", &moto.url, stacks_path.to_str().unwrap()]).map(drop)
+    deploy_stacks(moto, work, &stacks)?;
+    dump(moto, &g.plan)
 }
 
 /// The three-way check: Terraform's state == the plan == CloudFormation's state.

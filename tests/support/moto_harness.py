@@ -59,15 +59,22 @@ def patch_moto():
 
 
 def serve():
+    """One request at a time: moto's backends are not thread-safe, and Terraform sends
+    requests in parallel. (moto's ThreadedMotoServer serves each request on its own
+    thread; under load a CreateRole failed after creating the role, and the provider's
+    retry then met EntityAlreadyExists.)"""
     patch_moto()
-    from moto.server import ThreadedMotoServer
+    import threading
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    _, port = server.get_host_and_port()
-    print(f"port {port}", flush=True)
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"port {server.server_port}", flush=True)
     sys.stdin.read()  # returns when the test closes its end or dies
-    server.stop()
+    server.shutdown()
 
 
 def client(url, service, region, creds=None):
