@@ -128,6 +128,7 @@ fn random_models_build_the_planned_iam_with_both_backends() {
 fn random_models_are_valid_and_lint_clean() {
     let dir = tempfile::tempdir().unwrap();
     let mut shapes = std::collections::BTreeSet::new();
+    let mut features = std::collections::BTreeSet::new();
     for seed in 0..300 {
         let path = dir.path().join("m.yaml");
         std::fs::write(&path, random_model::model(seed)).unwrap();
@@ -144,7 +145,23 @@ fn random_models_are_valid_and_lint_clean() {
             .collect();
         assert!(errors.is_empty(), "seed {seed}: lint errors {errors:?}");
         shapes.insert((graph.accounts.len(), graph.roles.len()));
+        features.extend(features_of(&graph));
     }
+    let expected = [
+        "account principal",
+        "aws-us-gov partition",
+        "external ARN principal",
+        "fixed External ID",
+        "inline policy",
+        "input External ID",
+        "instance profile",
+        "managed policy",
+        "permissions boundary",
+        "role principal",
+        "service principal",
+        "session tags",
+    ];
+    assert_eq!(features.into_iter().collect::<Vec<_>>(), expected);
     // The generator covers the ranges: 1–5 accounts and 1–8 roles.
     let accounts: std::collections::BTreeSet<_> = shapes.iter().map(|s| s.0).collect();
     let roles: std::collections::BTreeSet<_> = shapes.iter().map(|s| s.1).collect();
@@ -266,4 +283,48 @@ Outputs:
         "{err}"
     );
     assert!(err.contains("output PolicyArn is missing"), "{err}");
+}
+
+/// What a model exercises, in the terms of the property test's promise.
+fn features_of(graph: &rolegraph::ir::Graph) -> Vec<&'static str> {
+    use rolegraph::ir::{PrincipalKind, Text};
+    let mut out = Vec::new();
+    if graph
+        .accounts
+        .iter()
+        .any(|a| a.partition == rolegraph::ir::Partition::AwsUsGov)
+    {
+        out.push("aws-us-gov partition");
+    }
+    for role in &graph.roles {
+        let checks = [
+            (!role.inline_policies.is_empty(), "inline policy"),
+            (!role.managed_policies.is_empty(), "managed policy"),
+            (role.instance_profile.is_some(), "instance profile"),
+            (role.permissions_boundary.is_some(), "permissions boundary"),
+        ];
+        out.extend(checks.iter().filter(|c| c.0).map(|c| c.1));
+        for statement in &role.trust.statements {
+            if statement.actions.iter().any(|a| a == "sts:TagSession") {
+                out.push("session tags");
+            }
+            for id in statement.external_ids() {
+                out.push(match id {
+                    Text::Input(_) => "input External ID",
+                    _ => "fixed External ID",
+                });
+            }
+            for principal in &statement.principals {
+                for id in &principal.ids {
+                    out.push(match (principal.kind, id) {
+                        (PrincipalKind::Service, _) => "service principal",
+                        (_, Text::RoleArn(_)) => "role principal",
+                        (_, Text::Lit(arn)) if arn.ends_with(":root") => "account principal",
+                        _ => "external ARN principal",
+                    });
+                }
+            }
+        }
+    }
+    out
 }

@@ -58,9 +58,7 @@ impl Moto {
             )),
         }
     }
-}
 
-impl Moto {
     /// The server's failed requests and tracebacks, to append to a failure: the log lives
     /// in a temporary folder that is gone once the test ends.
     pub fn errors(&self) -> String {
