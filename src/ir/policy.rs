@@ -1,6 +1,8 @@
 //! Policy documents in the IR. Strings that depend on deployment (a role's ARN, a
 //! deploy-time input) stay symbolic, so each backend can render them in its own terms.
 
+use serde_json::{Map, Value, json};
+
 use super::RoleIdx;
 
 /// A string in a policy: literal, or known only to the backend.
@@ -107,4 +109,64 @@ impl PolicyDocument {
                 .any(|p| p.ids.contains(&Text::RoleArn(source)))
         })
     }
+}
+
+impl PolicyDocument {
+    /// The document as IAM stores it, with every element a list: what the size quotas
+    /// count and what `rolegraph plan` shows. `resolve` spells the symbolic strings.
+    pub fn to_json(&self, resolve: &dyn Fn(&Text) -> String) -> Value {
+        let statements: Vec<Value> = self
+            .statements
+            .iter()
+            .map(|s| statement_json(s, resolve))
+            .collect();
+        json!({ "Version": POLICY_VERSION, "Statement": statements })
+    }
+}
+
+fn statement_json(s: &Statement, resolve: &dyn Fn(&Text) -> String) -> Value {
+    let texts = |items: &[Text]| -> Value { items.iter().map(resolve).collect() };
+    let mut out = Map::new();
+    if let Some(sid) = &s.sid {
+        out.insert("Sid".into(), sid.clone().into());
+    }
+    out.insert("Effect".into(), s.effect.as_str().into());
+    if !s.principals.is_empty() {
+        let mut principals: Map<String, Value> = Map::new();
+        for p in &s.principals {
+            let ids = principals
+                .entry(p.kind.as_str())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(ids) = ids {
+                ids.extend(p.ids.iter().map(|t| Value::from(resolve(t))));
+            }
+        }
+        out.insert("Principal".into(), Value::Object(principals));
+    }
+    for (name, items) in [("Action", &s.actions), ("NotAction", &s.not_actions)] {
+        if !items.is_empty() {
+            out.insert(name.into(), items.clone().into());
+        }
+    }
+    for (name, items) in [
+        ("Resource", &s.resources),
+        ("NotResource", &s.not_resources),
+    ] {
+        if !items.is_empty() {
+            out.insert(name.into(), texts(items));
+        }
+    }
+    if !s.conditions.is_empty() {
+        let mut operators: Map<String, Value> = Map::new();
+        for c in &s.conditions {
+            let keys = operators
+                .entry(c.operator.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(keys) = keys {
+                keys.insert(c.key.clone(), texts(&c.values));
+            }
+        }
+        out.insert("Condition".into(), Value::Object(operators));
+    }
+    Value::Object(out)
 }

@@ -4,13 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value, json};
-
 use super::{
     AccountIam, AccountPlan, DEFAULT_MAX_SESSION_DURATION, InstanceProfileState,
     ManagedPolicyState, Plan, RoleState,
 };
-use crate::ir::{Graph, POLICY_VERSION, PolicyDocument, Statement, Text};
+use crate::ir::{Graph, Text};
 
 /// Values for the model's deploy-time inputs (`external_id: { input: NAME }`), by name.
 #[derive(Debug, Clone, Default)]
@@ -54,7 +52,7 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
                         arn,
                         path: role.path.clone(),
                         description: assume.description.clone(),
-                        document: document(&assume.document, &resolve),
+                        document: assume.document.to_json(&resolve),
                     },
                 );
             }
@@ -70,7 +68,7 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
             let inline_policies = role
                 .inline_policies
                 .iter()
-                .map(|p| (p.name.clone(), document(&p.document, &resolve)))
+                .map(|p| (p.name.clone(), p.document.to_json(&resolve)))
                 .collect();
             iam.roles.insert(
                 role.name.clone(),
@@ -83,7 +81,7 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
                         .unwrap_or(DEFAULT_MAX_SESSION_DURATION),
                     permissions_boundary: role.permissions_boundary.clone(),
                     tags: role.tags.clone(),
-                    trust_policy: document(&role.trust, &resolve),
+                    trust_policy: role.trust.to_json(&resolve),
                     attached_policies: attached,
                     inline_policies,
                 },
@@ -113,61 +111,4 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
         deploy_order,
         accounts,
     }
-}
-
-/// The document as IAM stores it, before normalization.
-fn document(doc: &PolicyDocument, resolve: &dyn Fn(&Text) -> String) -> Value {
-    let statements: Vec<Value> = doc
-        .statements
-        .iter()
-        .map(|s| statement(s, resolve))
-        .collect();
-    json!({ "Version": POLICY_VERSION, "Statement": statements })
-}
-
-fn statement(s: &Statement, resolve: &dyn Fn(&Text) -> String) -> Value {
-    let texts = |items: &[Text]| -> Value { items.iter().map(resolve).collect() };
-    let mut out = Map::new();
-    if let Some(sid) = &s.sid {
-        out.insert("Sid".into(), sid.clone().into());
-    }
-    out.insert("Effect".into(), s.effect.as_str().into());
-    if !s.principals.is_empty() {
-        let mut principals: Map<String, Value> = Map::new();
-        for p in &s.principals {
-            let ids = principals
-                .entry(p.kind.as_str())
-                .or_insert_with(|| Value::Array(Vec::new()));
-            if let Value::Array(ids) = ids {
-                ids.extend(p.ids.iter().map(|t| Value::from(resolve(t))));
-            }
-        }
-        out.insert("Principal".into(), Value::Object(principals));
-    }
-    for (name, items) in [("Action", &s.actions), ("NotAction", &s.not_actions)] {
-        if !items.is_empty() {
-            out.insert(name.into(), items.clone().into());
-        }
-    }
-    for (name, items) in [
-        ("Resource", &s.resources),
-        ("NotResource", &s.not_resources),
-    ] {
-        if !items.is_empty() {
-            out.insert(name.into(), texts(items));
-        }
-    }
-    if !s.conditions.is_empty() {
-        let mut operators: Map<String, Value> = Map::new();
-        for c in &s.conditions {
-            let keys = operators
-                .entry(c.operator.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(keys) = keys {
-                keys.insert(c.key.clone(), texts(&c.values));
-            }
-        }
-        out.insert("Condition".into(), Value::Object(operators));
-    }
-    Value::Object(out)
 }
