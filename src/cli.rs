@@ -196,10 +196,10 @@ fn plan(model: &Path, format: crate::plan::Format, vars: Vec<(String, String)>) 
                 ),
             };
             errors.push(format!(
-                "error: --var {name}: the model has no such input\n  = help: {hint}"
+                "error: --var {name}: the model has no such input\n  hint: {hint}"
             ));
         } else if let Err((message, hint)) = crate::ir::checks::external_id(&value) {
-            errors.push(format!("error: --var {name}: {message}\n  = help: {hint}"));
+            errors.push(format!("error: --var {name}: {message}\n  hint: {hint}"));
         } else if inputs.0.insert(name.clone(), value).is_some() {
             errors.push(format!("error: --var {name} is given twice"));
         }

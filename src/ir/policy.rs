@@ -109,9 +109,7 @@ impl PolicyDocument {
                 .any(|p| p.ids.contains(&Text::RoleArn(source)))
         })
     }
-}
 
-impl PolicyDocument {
     /// The document as IAM stores it, with every element a list: what the size quotas
     /// count and what `rolegraph plan` shows. `resolve` spells the symbolic strings.
     pub fn to_json(&self, resolve: &dyn Fn(&Text) -> String) -> Value {
