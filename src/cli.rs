@@ -56,6 +56,10 @@ pub enum Command {
         /// (prose only, such as `cloudformation-README.md`).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// Write only these backends' folders (comma-separated); default: all. `seqera`
+        /// writes files only for models with a `seqera:` section.
+        #[arg(long, value_enum, value_delimiter = ',', value_name = "BACKENDS")]
+        only: Vec<Backend>,
     },
     /// Check the model against security rules (RG001…); exit 1 on findings at or above --deny.
     #[command(after_help = LINT_EXIT_CODES)]
@@ -121,7 +125,17 @@ pub fn run() -> ExitCode {
             model,
             out,
             templates,
-        } => generate(&model, &out, templates.as_deref()),
+            only,
+        } => {
+            let mut backends = if only.is_empty() {
+                Backend::ALL.to_vec()
+            } else {
+                only
+            };
+            backends.sort();
+            backends.dedup();
+            generate(&model, &out, templates.as_deref(), &backends)
+        }
         Command::Validate { model } => validate(&model),
         Command::Plan {
             model,
@@ -263,7 +277,7 @@ fn lint(model: &Path, format: Format, deny: Severity) -> ExitCode {
     }
 }
 
-fn generate(model: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
+fn generate(model: &Path, out: &Path, templates: Option<&Path>, backends: &[Backend]) -> ExitCode {
     let graph = match crate::compile(model) {
         Ok(graph) => graph,
         Err(diags) => return invalid(&diags),
@@ -279,7 +293,7 @@ fn generate(model: &Path, out: &Path, templates: Option<&Path>) -> ExitCode {
         return ExitCode::from(1);
     }
     let files = match Templates::with_overrides(templates)
-        .and_then(|templates| backend::generate_all(&graph, &Backend::ALL, &templates))
+        .and_then(|templates| backend::generate_all(&graph, backends, &templates))
     {
         Ok(files) => files,
         Err(diags) => return invalid(&diags),

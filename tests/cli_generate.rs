@@ -117,3 +117,50 @@ fn help_documents_the_exit_codes() {
         "a missing --out is a usage error"
     );
 }
+
+#[test]
+fn only_writes_the_selected_backends() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &[
+            "generate",
+            &seed_model(),
+            "--out",
+            "gen",
+            "--only",
+            "cloudformation,terraform,cloudformation",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let tree = read_tree(&dir.path().join("gen"));
+    let folders: std::collections::BTreeSet<&str> =
+        tree.keys().filter_map(|p| p.split('/').next()).collect();
+    assert_eq!(
+        folders.into_iter().collect::<Vec<_>>(),
+        ["cloudformation", "terraform"]
+    );
+    let golden = read_tree(&repo().join("golden/seed"));
+    for (path, bytes) in &tree {
+        assert_eq!(
+            golden.get(path),
+            Some(bytes),
+            "{path} differs from golden/seed"
+        );
+    }
+
+    let out = run(
+        &[
+            "generate",
+            &seed_model(),
+            "--out",
+            "gen2",
+            "--only",
+            "pulumi",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("[possible values: terraform, cloudformation, seqera]"));
+    assert!(!dir.path().join("gen2").exists());
+}
