@@ -6,20 +6,26 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::backend::{self, Backend};
+mod output;
+
 use crate::diag::{Diagnostics, plural};
 use crate::lint::{Format, Severity};
-use crate::templates::Templates;
 
 const EXIT_CODES: &str = "Exit codes:
   0  success
   1  a lint error that the model does not accept, or the output could not be written
-  2  the model is invalid, or the command line is wrong (nothing is written)";
+  2  the model is invalid, the command line is wrong, or a file to replace or delete was
+     edited by hand or not written by rolegraph (nothing is written)";
 
 const EXIT_CODES_READ_ONLY: &str = "Exit codes:
   0  success
   2  the model is invalid, a role or input named on the command line is unknown or
      its value invalid, or the command line is wrong";
+
+const CHECK_EXIT_CODES: &str = "Exit codes:
+  0  the folder is what `generate` would write
+  1  it is not: stale, missing or no longer generated files (listed)
+  2  the model is invalid, or the command line is wrong";
 
 const LINT_EXIT_CODES: &str = "Exit codes:
   0  no finding at or above --deny, other than accepted ones
@@ -44,22 +50,27 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Write Terraform and CloudFormation for the model into a folder.
+    ///
+    /// The folder's `.rolegraph-manifest` records the files rolegraph owns. A rerun deletes
+    /// owned files the model no longer produces, and refuses to overwrite or delete a
+    /// file that was edited by hand or that rolegraph never wrote (unless --force).
     #[command(after_help = EXIT_CODES)]
     Generate {
-        /// The model file.
-        #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
-        model: PathBuf,
-        /// Folder to write into; `terraform/` and `cloudformation/` are created in it.
-        #[arg(long, short, value_name = "DIR")]
-        out: PathBuf,
-        /// Folder of tera templates that replace the built-in ones of the same file name
-        /// (prose only, such as `cloudformation-README.md`).
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
-        /// Write only these backends' folders (comma-separated); default: all. `seqera`
-        /// writes files only for models with a `seqera:` section.
-        #[arg(long, value_enum, value_delimiter = ',', value_name = "BACKENDS")]
-        only: Vec<Backend>,
+        #[command(flatten)]
+        output: output::OutputArgs,
+        /// Overwrite or delete files even when they were edited by hand, or were never
+        /// written by rolegraph.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Compare a folder with what `generate` would write now; writes nothing.
+    ///
+    /// Prints a unified diff for each stale file, and lists missing files and owned files
+    /// the model no longer produces. For CI and pre-commit: exit 1 when out of sync.
+    #[command(after_help = CHECK_EXIT_CODES)]
+    Check {
+        #[command(flatten)]
+        output: output::OutputArgs,
     },
     /// Check the model against security rules (RG001…); exit 1 on findings at or above --deny.
     #[command(after_help = LINT_EXIT_CODES)]
@@ -121,21 +132,8 @@ pub enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Generate {
-            model,
-            out,
-            templates,
-            only,
-        } => {
-            let mut backends = if only.is_empty() {
-                Backend::ALL.to_vec()
-            } else {
-                only
-            };
-            backends.sort();
-            backends.dedup();
-            generate(&model, &out, templates.as_deref(), &backends)
-        }
+        Command::Generate { output, force } => output::generate(&output, force),
+        Command::Check { output } => output::check(&output),
         Command::Validate { model } => validate(&model),
         Command::Plan {
             model,
@@ -159,7 +157,7 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn invalid(diags: &Diagnostics) -> ExitCode {
+pub(crate) fn invalid(diags: &Diagnostics) -> ExitCode {
     eprintln!("{diags}");
     ExitCode::from(2)
 }
@@ -274,44 +272,5 @@ fn lint(model: &Path, format: Format, deny: Severity) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-fn generate(model: &Path, out: &Path, templates: Option<&Path>, backends: &[Backend]) -> ExitCode {
-    let graph = match crate::compile(model) {
-        Ok(graph) => graph,
-        Err(diags) => return invalid(&diags),
-    };
-    let findings = crate::lint::lint(&graph);
-    if !findings.is_empty() {
-        eprint!("{}", crate::lint::text(&findings));
-    }
-    if findings.iter().any(|f| f.fails(Severity::Error)) {
-        eprintln!(
-            "error: nothing was written: fix the lint errors above or accept them with `accept_risks`"
-        );
-        return ExitCode::from(1);
-    }
-    let files = match Templates::with_overrides(templates)
-        .and_then(|templates| backend::generate_all(&graph, backends, &templates))
-    {
-        Ok(files) => files,
-        Err(diags) => return invalid(&diags),
-    };
-    match files.write(out) {
-        Ok(report) => {
-            println!(
-                "wrote {} of {} files to {} ({} unchanged)",
-                report.written.len(),
-                files.len(),
-                out.display(),
-                report.unchanged
-            );
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("error: cannot write to {}: {err}", out.display());
-            ExitCode::from(1)
-        }
     }
 }

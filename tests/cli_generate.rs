@@ -133,7 +133,8 @@ fn only_writes_the_selected_backends() {
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let tree = read_tree(&dir.path().join("gen"));
+    let mut tree = read_tree(&dir.path().join("gen"));
+    assert!(tree.remove(".rolegraph-manifest").is_some());
     let folders: std::collections::BTreeSet<&str> =
         tree.keys().filter_map(|p| p.split('/').next()).collect();
     assert_eq!(

@@ -1,0 +1,146 @@
+//! `generate` and `check`: the two commands that render the output, one to write it as
+//! the folder's owner and one to compare it.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::invalid;
+use crate::backend::{self, Backend};
+use crate::lint::Severity;
+use crate::output::{FileSet, WriteError};
+use crate::templates::Templates;
+
+#[derive(clap::Args, Debug)]
+pub struct OutputArgs {
+    /// The model file.
+    #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
+    model: PathBuf,
+    /// The output folder; `terraform/`, `cloudformation/` and `seqera/` are in it.
+    #[arg(long, short, value_name = "DIR")]
+    out: PathBuf,
+    /// Folder of tera templates that replace the built-in ones of the same file name
+    /// (prose only, such as `cloudformation-README.md`).
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Only these backends (comma-separated); default: all. `seqera` has files only for
+    /// models with a `seqera:` section.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "BACKENDS")]
+    only: Vec<Backend>,
+}
+
+impl OutputArgs {
+    fn backends(&self) -> Vec<Backend> {
+        let mut backends = if self.only.is_empty() {
+            Backend::ALL.to_vec()
+        } else {
+            self.only.clone()
+        };
+        backends.sort();
+        backends.dedup();
+        backends
+    }
+
+    fn folders(&self) -> Vec<&'static str> {
+        self.backends().iter().map(|b| b.folder()).collect()
+    }
+}
+
+/// The files and the model's bytes (for the manifest), or the exit code of a failure
+/// already reported. `lint_gate` stops on unaccepted lint errors, as `generate` must.
+fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), ExitCode> {
+    let graph = crate::compile(&args.model).map_err(|diags| invalid(&diags))?;
+    if lint_gate {
+        let findings = crate::lint::lint(&graph);
+        if !findings.is_empty() {
+            eprint!("{}", crate::lint::text(&findings));
+        }
+        if findings.iter().any(|f| f.fails(Severity::Error)) {
+            eprintln!(
+                "error: nothing was written: fix the lint errors above or accept them with `accept_risks`"
+            );
+            return Err(ExitCode::from(1));
+        }
+    }
+    let files = Templates::with_overrides(args.templates.as_deref())
+        .and_then(|templates| backend::generate_all(&graph, &args.backends(), &templates))
+        .map_err(|diags| invalid(&diags))?;
+    let model_bytes = std::fs::read(&args.model).map_err(|err| {
+        eprintln!("error: cannot read {}: {err}", args.model.display());
+        ExitCode::from(2)
+    })?;
+    Ok((files, model_bytes))
+}
+
+pub fn generate(args: &OutputArgs, force: bool) -> ExitCode {
+    let (files, model_bytes) = match render(args, true) {
+        Ok(rendered) => rendered,
+        Err(code) => return code,
+    };
+    let out = &args.out;
+    match files.write_owned(out, &model_bytes, &args.folders(), force) {
+        Ok(report) => {
+            let deleted = match report.deleted.len() {
+                0 => String::new(),
+                n => format!(", {} deleted", crate::diag::plural(n, "stale file")),
+            };
+            println!(
+                "wrote {} of {} files to {} ({} unchanged{deleted})",
+                report.written.len(),
+                files.len(),
+                out.display(),
+                report.unchanged
+            );
+            ExitCode::SUCCESS
+        }
+        Err(WriteError::Refused(files)) => {
+            for (path, reason) in &files {
+                eprintln!("error: {}: {reason}", out.join(path).display());
+            }
+            eprintln!(
+                "  hint: nothing was written; move your changes into the model, or rerun with --force to replace {}",
+                if files.len() == 1 { "it" } else { "them" }
+            );
+            ExitCode::from(2)
+        }
+        Err(WriteError::Io(err)) => {
+            eprintln!("error: cannot write to {}: {err}", out.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+pub fn check(args: &OutputArgs) -> ExitCode {
+    let (files, model_bytes) = match render(args, false) {
+        Ok(rendered) => rendered,
+        Err(code) => return code,
+    };
+    let report = crate::output::check(&files, &args.out, &model_bytes, &args.folders());
+    let out = &args.out;
+    for (_, diff) in &report.stale {
+        print!("{diff}");
+    }
+    for path in &report.missing {
+        eprintln!("missing: {}", out.join(path).display());
+    }
+    for path in &report.extra {
+        eprintln!("no longer generated: {}", out.join(path).display());
+    }
+    if report.in_sync() {
+        println!("{} is up to date ({} files)", out.display(), files.len());
+        return ExitCode::SUCCESS;
+    }
+    eprintln!(
+        "{} is out of date: {} stale, {} missing, {} no longer generated; run `rolegraph generate {} --out {}`",
+        out.display(),
+        report.stale.len(),
+        report.missing.len(),
+        report.extra.len(),
+        shown(&args.model),
+        shown(out)
+    );
+    ExitCode::from(1)
+}
+
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
