@@ -62,6 +62,10 @@ pub enum Command {
         /// written by rolegraph.
         #[arg(long)]
         force: bool,
+        /// Skip syncing to disk, for throwaway output. A killed run still never leaves half
+        /// a file; only a power loss could.
+        #[arg(long)]
+        no_sync: bool,
     },
     /// Compare a folder with what `generate` would write now; writes nothing.
     ///
@@ -132,7 +136,11 @@ pub enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Generate { output, force } => output::generate(&output, force),
+        Command::Generate {
+            output,
+            force,
+            no_sync,
+        } => output::generate(&output, force, no_sync),
         Command::Check { output } => output::check(&output),
         Command::Validate { model } => validate(&model),
         Command::Plan {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use super::invalid;
 use crate::backend::{self, Backend};
 use crate::lint::Severity;
-use crate::output::{FileSet, WriteError};
+use crate::output::{Durability, FileSet, WriteError};
 use crate::templates::Templates;
 
 #[derive(clap::Args, Debug)]
@@ -71,13 +71,18 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), Exit
     Ok((files, model_bytes))
 }
 
-pub fn generate(args: &OutputArgs, force: bool) -> ExitCode {
+pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
     let (files, model_bytes) = match render(args, true) {
         Ok(rendered) => rendered,
         Err(code) => return code,
     };
     let out = &args.out;
-    match files.write_owned(out, &model_bytes, &args.folders(), force) {
+    let durability = if no_sync {
+        Durability::Unsynced
+    } else {
+        Durability::Synced
+    };
+    match files.write_owned(out, &model_bytes, &args.folders(), force, durability) {
         Ok(report) => {
             let deleted = match report.deleted.len() {
                 0 => String::new(),

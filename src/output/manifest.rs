@@ -21,6 +21,11 @@ pub struct Manifest {
     pub model_sha256: String,
     /// Relative path → sha256 of the content rolegraph wrote.
     pub files: BTreeMap<String, String>,
+    /// Relative path → sha256 of the content a run in progress is writing. Written before
+    /// the files are touched and gone when the run completes, so that after a run is
+    /// killed, each file is recognised as owned whether it is the old or the new version.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<String, String>,
 }
 
 pub fn sha256(bytes: &[u8]) -> String {
@@ -39,6 +44,7 @@ impl Manifest {
                 .iter()
                 .map(|(path, contents)| (path.to_owned(), sha256(contents.as_bytes())))
                 .collect(),
+            pending: BTreeMap::new(),
         }
     }
 
@@ -108,10 +114,18 @@ pub fn ownership(
     if new.is_some_and(|n| n.as_bytes() == on_disk) {
         return Ownership::Current;
     }
-    match previous.and_then(|m| m.files.get(path)) {
-        Some(hash) if *hash == sha256(&on_disk) => Ownership::Owned,
-        Some(_) => Ownership::Edited,
-        None => Ownership::Foreign,
+    let Some(manifest) = previous else {
+        return Ownership::Foreign;
+    };
+    let recorded = [manifest.files.get(path), manifest.pending.get(path)];
+    if recorded.iter().all(Option::is_none) {
+        return Ownership::Foreign;
+    }
+    let hash = sha256(&on_disk);
+    if recorded.iter().flatten().any(|h| **h == hash) {
+        Ownership::Owned
+    } else {
+        Ownership::Edited
     }
 }
 

@@ -1,0 +1,229 @@
+//! `generate` killed with SIGKILL at random points while it writes a 1000-account model:
+//! after every kill each file is the complete old or the complete new version, the next
+//! run is never refused as a "hand edit", and a last run repairs the tree.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use support::random_model::Rng;
+use support::{bin, read_tree, run, text};
+
+const ACCOUNTS: usize = 1000;
+const KILLS: usize = 20;
+
+/// Every account's role carries `version` in its description, so every role's files
+/// differ between the two versions.
+fn model(version: &str) -> String {
+    let mut y = format!("version: 1\nname: crash-{ACCOUNTS}\naccounts:\n");
+    for a in 0..ACCOUNTS {
+        y += &format!(
+            "  a{a:04}: {{ id: \"{:012}\" }}\n",
+            100_000_000_000u64 + a as u64
+        );
+    }
+    y += "roles:\n";
+    for a in 0..ACCOUNTS {
+        y += &format!(
+            "  r{a:04}:\n    account: a{a:04}\n    name: Role{a}\n    description: \"{version}\"\n    trusted_by:\n      - service: ec2.amazonaws.com\n"
+        );
+    }
+    y
+}
+
+fn is_temp(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|name| name.starts_with('.') && name.ends_with(".rolegraph-tmp"))
+}
+
+#[test]
+fn sigkill_at_random_points_never_leaves_half_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut versions: Vec<BTreeMap<String, Vec<u8>>> = Vec::new();
+    for (i, version) in ["v1", "v2"].iter().enumerate() {
+        std::fs::write(root.join(format!("m{i}.yaml")), model(version)).unwrap();
+        let reference = format!("ref{i}");
+        let out = run(
+            &[
+                "generate",
+                &format!("m{i}.yaml"),
+                "--out",
+                &reference,
+                "--no-sync",
+            ],
+            root,
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let mut tree = read_tree(&root.join(&reference));
+        tree.remove(".rolegraph-manifest");
+        versions.push(tree);
+    }
+    assert_eq!(versions[0].len(), versions[1].len());
+    let differing = versions[0]
+        .iter()
+        .filter(|(p, c)| versions[1][*p] != **c)
+        .count();
+    assert!(
+        differing >= ACCOUNTS * 2,
+        "only {differing} files differ between versions"
+    );
+
+    // The tree starts complete at v1; then each run writes the other version.
+    let start = Instant::now();
+    let out = run(&["generate", "m0.yaml", "--out", "out"], root);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let full_run = start.elapsed();
+
+    let seed = std::env::var("ROLEGRAPH_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    println!("kill points from seed {seed} (ROLEGRAPH_CRASH_SEED replays), full run {full_run:?}");
+    let mut rng = Rng::new(seed);
+    let mut killed_mid_write = 0;
+    for kill in 0..KILLS {
+        let target = (kill + 1) % 2;
+        let mut child = bin()
+            .args(["generate", &format!("m{target}.yaml"), "--out", "out"])
+            .current_dir(root)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Even kills: anywhere in the run (most of which is rendering, in memory). Odd
+        // kills: once the pending manifest is in place, that is while the renames run,
+        // a few milliseconds in all.
+        let delay = if kill % 2 == 0 {
+            Duration::from_micros(rng.range(0, full_run.as_micros() as usize) as u64)
+        } else {
+            // A kill can leave the previous run's pending manifest; wait for this run's.
+            let manifest = root.join("out/.rolegraph-manifest");
+            let before = std::fs::read_to_string(&manifest).unwrap_or_default();
+            let waiting = Instant::now();
+            while !std::fs::read_to_string(&manifest)
+                .is_ok_and(|m| m != before && m.contains("\"pending\""))
+            {
+                if waiting.elapsed() > full_run * 20 || child.try_wait().unwrap().is_some() {
+                    break;
+                }
+            }
+            Duration::from_micros(rng.range(0, 5_000) as u64)
+        };
+        std::thread::sleep(delay);
+        child.kill().unwrap(); // SIGKILL
+        let status = child.wait().unwrap();
+        if let Some(code) = status.code() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            assert_eq!(
+                code, 0,
+                "kill {kill} (seed {seed}): the run finished with {code}: {stderr}"
+            );
+        }
+        let tree = read_tree(&root.join("out"));
+        let mut old = 0;
+        let mut new = 0;
+        for (path, contents) in &tree {
+            if path == ".rolegraph-manifest" || is_temp(path) {
+                continue;
+            }
+            let (Some(a), Some(b)) = (versions[1 - target].get(path), versions[target].get(path))
+            else {
+                panic!("kill {kill}: {path} belongs to neither version");
+            };
+            assert!(
+                contents == a || contents == b,
+                "kill {kill} (seed {seed}, after {delay:?}): {path} is neither version"
+            );
+            if contents == b && a != b {
+                new += 1;
+            } else if a != b {
+                old += 1;
+            }
+        }
+        assert_eq!(
+            tree.keys().filter(|p| !is_temp(p)).count(),
+            versions[0].len() + 1,
+            "kill {kill}: files missing"
+        );
+        println!(
+            "kill {kill}: {delay:?}, {old} old, {new} new, exited: {:?}",
+            status.code()
+        );
+        if old > 0 && new > 0 {
+            killed_mid_write += 1;
+        }
+    }
+    println!("{killed_mid_write} of {KILLS} kills landed between the first and the last rename");
+    assert!(
+        killed_mid_write > 0,
+        "no kill landed while files were being renamed (seed {seed})"
+    );
+
+    let out = run(&["generate", "m1.yaml", "--out", "out"], root);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the repairing run: {}",
+        text(&out.stderr)
+    );
+    let out = run(&["check", "m1.yaml", "--out", "out"], root);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let tree = read_tree(&root.join("out"));
+    assert!(
+        !tree.keys().any(|p| is_temp(p)),
+        "temporary files left behind"
+    );
+    assert_eq!(tree.len(), versions[1].len() + 1);
+}
+
+/// The same guarantee for a model that grows: files new in this version may be absent
+/// after a kill, but never half there; the repairing run leaves exactly the new set.
+#[test]
+fn sigkill_while_adding_files_leaves_them_whole_or_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let big = model("v1");
+    std::fs::write(root.join("big.yaml"), &big).unwrap();
+    let out = run(&["generate", "big.yaml", "--out", "ref", "--no-sync"], root);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let reference = read_tree(&root.join("ref"));
+    let start = Instant::now();
+    let out = run(
+        &["generate", "big.yaml", "--out", "probe", "--no-sync"],
+        root,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let full_run = start.elapsed();
+    let mut child = bin()
+        .args(["generate", "big.yaml", "--out", "out"])
+        .current_dir(root)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(full_run / 2);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for (path, contents) in read_tree(&root.join("out")) {
+        if path == ".rolegraph-manifest" || is_temp(&path) {
+            continue;
+        }
+        assert_eq!(Some(&contents), reference.get(&path), "{path} is not whole");
+    }
+    let out = run(&["generate", "big.yaml", "--out", "out"], root);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        read_tree(&root.join("out")),
+        reference,
+        "the repaired tree differs"
+    );
+}
