@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use support::{read_tree, run, text};
@@ -272,4 +273,25 @@ fn only_governs_just_the_selected_backends() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(!dir.path().join("gen/cloudformation/spoke.yaml").exists());
     assert_eq!(check(dir.path()).0, Some(0));
+}
+
+/// The pre-commit hooks the repo offers run real subcommands, with the settings a
+/// whole-model tool needs (pre-commit must not pass file names as models).
+#[test]
+fn pre_commit_hooks_run_real_subcommands() {
+    let text_of = std::fs::read_to_string(support::repo().join(".pre-commit-hooks.yaml")).unwrap();
+    let hooks: Vec<BTreeMap<String, serde_json::Value>> = serde_saphyr::from_str(&text_of).unwrap();
+    let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"rolegraph-check"), "{ids:?}");
+    let dir = tempfile::tempdir().unwrap();
+    for hook in &hooks {
+        assert_eq!(hook["language"], "rust", "{hook:?}");
+        assert_eq!(hook["pass_filenames"], false, "{hook:?}");
+        let entry = hook["entry"].as_str().unwrap();
+        let sub = entry
+            .strip_prefix("rolegraph ")
+            .expect("entry runs rolegraph");
+        let out = run(&[sub, "--help"], dir.path());
+        assert_eq!(out.status.code(), Some(0), "{entry}: {}", text(&out.stderr));
+    }
 }
