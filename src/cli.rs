@@ -124,6 +124,18 @@ pub enum Command {
         #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
         vars: Vec<(String, String)>,
     },
+    /// Print a shell completion script, e.g. `rolegraph completions bash > /etc/bash_completion.d/rolegraph`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a man page (roff): rolegraph(1), or rolegraph-COMMAND(1) for one command,
+    /// e.g. `rolegraph man generate > /usr/local/share/man/man1/rolegraph-generate.1`.
+    Man {
+        /// The command whose page to print; none for rolegraph(1).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
     /// Check the model and print a one-line summary; writes nothing.
     #[command(after_help = EXIT_CODES)]
     Validate {
@@ -142,6 +154,37 @@ pub fn run() -> ExitCode {
             no_sync,
         } => output::generate(&output, force, no_sync),
         Command::Check { output } => output::check(&output),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "rolegraph", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man { command: name } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            if let Some(name) = name {
+                let Some(sub) = command.find_subcommand(&name).cloned() else {
+                    let names: Vec<String> = command
+                        .get_subcommands()
+                        .map(|c| c.get_name().to_owned())
+                        .collect();
+                    eprintln!(
+                        "error: no command `{name}`\n  hint: one of {}",
+                        names.join(", ")
+                    );
+                    return ExitCode::from(2);
+                };
+                command = sub.name(format!("rolegraph-{name}"));
+            }
+            let mut page = Vec::new();
+            let rendered = clap_mangen::Man::new(command).render(&mut page);
+            match rendered.and_then(|_| std::io::Write::write_all(&mut std::io::stdout(), &page)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("error: cannot write the man page: {err}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Validate { model } => validate(&model),
         Command::Plan {
             model,

@@ -1,0 +1,93 @@
+//! Shell conventions: completion scripts and man pages, checked by the programs that
+//! read them (bash, groff) where those are installed.
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use support::{require_tool, run, text};
+
+const COMMANDS: [&str; 9] = [
+    "generate",
+    "check",
+    "lint",
+    "graph",
+    "explain",
+    "plan",
+    "completions",
+    "man",
+    "validate",
+];
+
+fn feed(program: &str, args: &[&str], input: &[u8]) -> (bool, String) {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), text(&out.stderr))
+}
+
+fn installed(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn completions_name_every_command_and_bash_parses_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = run(&["completions", shell], dir.path());
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        for command in COMMANDS {
+            assert!(
+                script.contains(command),
+                "{shell} completion lacks {command}"
+            );
+        }
+        if shell == "bash" && require_tool("bash", installed("bash")) {
+            let (ok, err) = feed("bash", &["-n"], &out.stdout);
+            assert!(ok, "bash -n: {err}");
+        }
+    }
+    let out = run(&["completions", "tcsh"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn man_pages_render_without_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let groff = require_tool("groff", installed("groff"));
+    for command in std::iter::once(None).chain(COMMANDS.map(Some)) {
+        let mut args = vec!["man"];
+        args.extend(command);
+        let out = run(&args, dir.path());
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        let page = text(&out.stdout);
+        let title = match command {
+            Some(c) => format!(".TH rolegraph-{c} 1"),
+            None => ".TH rolegraph 1".to_owned(),
+        };
+        assert!(page.contains(&title), "{args:?}: {page}");
+        if groff {
+            let (ok, err) = feed("groff", &["-k", "-man", "-Tutf8", "-ww", "-z"], &out.stdout);
+            assert!(ok && err.is_empty(), "{args:?}: groff says {err}");
+        }
+    }
+    let out = run(&["man", "nope"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no command `nope`"));
+}
