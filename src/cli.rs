@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod init;
 mod output;
 
 use crate::diag::{Diagnostics, plural};
@@ -26,6 +27,11 @@ const CHECK_EXIT_CODES: &str = "Exit codes:
   0  the folder is what `generate` would write
   1  it is not: stale, missing or no longer generated files (listed)
   2  the model is invalid, or the command line is wrong";
+
+const INIT_EXIT_CODES: &str = "Exit codes:
+  0  the files were written
+  1  they could not be written
+  2  a file exists (and no --force), or the command line is wrong";
 
 const LINT_EXIT_CODES: &str = "Exit codes:
   0  no finding at or above --deny, other than accepted ones
@@ -124,6 +130,21 @@ pub enum Command {
         #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
         vars: Vec<(String, String)>,
     },
+    /// Print the model's JSON Schema (draft-07), for editors and validators.
+    Schema,
+    /// Start a model: write `rolegraph.yaml` (and the schema it names for editors).
+    #[command(after_help = INIT_EXIT_CODES)]
+    Init {
+        /// Start from the Seqera Platform example instead of a minimal model.
+        #[arg(long, value_enum)]
+        example: Option<init::Example>,
+        /// The folder to write into.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        dir: PathBuf,
+        /// Replace files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print a shell completion script, e.g. `rolegraph completions bash > /etc/bash_completion.d/rolegraph`.
     Completions {
         #[arg(value_enum)]
@@ -154,6 +175,22 @@ pub fn run() -> ExitCode {
             no_sync,
         } => output::generate(&output, force, no_sync),
         Command::Check { output } => output::check(&output),
+        Command::Schema => match serde_json::to_string_pretty(&crate::model::schema::json_schema())
+        {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: cannot render the schema: {err}");
+                ExitCode::from(1)
+            }
+        },
+        Command::Init {
+            example,
+            dir,
+            force,
+        } => init::init(example, &dir, force),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "rolegraph", &mut std::io::stdout());

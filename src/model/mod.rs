@@ -5,6 +5,7 @@ mod decode_seqera;
 mod node;
 mod policy_file;
 mod reader;
+pub mod schema;
 mod types;
 
 use std::path::Path;

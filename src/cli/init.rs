@@ -1,0 +1,97 @@
+//! `rolegraph init`: a starter model that validates, and the JSON Schema its first line
+//! points editors at (a local file, so it works offline and matches this version).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Example {
+    /// Seqera Platform on EC2 assuming roles in two other accounts.
+    Seqera,
+}
+
+const SCHEMA_FILE: &str = "rolegraph.schema.json";
+const SCHEMA_LINE: &str = "# yaml-language-server: $schema=./rolegraph.schema.json\n";
+
+const MINIMAL: &str = r#"# A starter model: an EC2 instance role in one account that assumes a role in another.
+# `rolegraph validate` checks it, `rolegraph plan` shows what it deploys, and
+# `rolegraph generate --out generated` writes the Terraform and CloudFormation.
+version: 1
+name: my-roles
+
+accounts:
+  management:
+    id: "111111111111"          # quote account ids
+    region: us-east-1
+  workload:
+    id: "222222222222"
+
+roles:
+  app:
+    account: management
+    name: App-InstanceRole
+    instance_profile: true
+    trusted_by:
+      - service: ec2.amazonaws.com
+
+  deployer:
+    account: workload
+    name: App-Deployer
+    path: /app/
+    trusted_by:
+      - role: app                      # also grants `app` sts:AssumeRole on this role
+        external_id: { input: deployer_external_id }
+    policies:
+      read-artifacts:
+        statements:
+          - actions: [s3:GetObject]
+            resources: ["arn:aws:s3:::my-artifacts/*"]
+"#;
+
+pub fn init(example: Option<Example>, dir: &Path, force: bool) -> ExitCode {
+    let schema = match serde_json::to_string_pretty(&crate::model::schema::json_schema()) {
+        Ok(schema) => schema + "\n",
+        Err(err) => {
+            eprintln!("error: cannot render the schema: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut files: Vec<(&str, String)> = vec![(SCHEMA_FILE, schema)];
+    match example {
+        None => files.push(("rolegraph.yaml", format!("{SCHEMA_LINE}{MINIMAL}"))),
+        Some(Example::Seqera) => {
+            let model = include_str!("../../examples/seqera/rolegraph.yaml");
+            files.push(("rolegraph.yaml", format!("{SCHEMA_LINE}{model}")));
+            let batch = include_str!("../../examples/seqera/policies/batch.json");
+            files.push(("policies/batch.json", batch.to_owned()));
+        }
+    }
+    let existing: Vec<String> = files
+        .iter()
+        .map(|(name, _)| dir.join(name))
+        .filter(|path| path.exists())
+        .map(|path| path.display().to_string())
+        .collect();
+    if !existing.is_empty() && !force {
+        for path in &existing {
+            eprintln!("error: {path} already exists");
+        }
+        eprintln!(
+            "  hint: nothing was written; use --force to replace, or --dir for another folder"
+        );
+        return ExitCode::from(2);
+    }
+    for (name, contents) in &files {
+        let path = dir.join(name);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| std::fs::write(&path, contents));
+        if let Err(err) = written {
+            eprintln!("error: cannot write {}: {err}", path.display());
+            return ExitCode::from(1);
+        }
+        println!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
+}
