@@ -51,6 +51,21 @@ trust edge yields both the target's trust policy and the source's sts:AssumeRole
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print only errors and what was asked for (no summaries, no lint warnings).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Also list every file written or deleted.
+    #[arg(long, short, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Colour: on a terminal (auto), always or never; never when NO_COLOR is set.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: crate::term::ColorChoice,
 }
 
 #[derive(Subcommand, Debug)]
@@ -168,6 +183,12 @@ pub enum Command {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => crate::term::Verbosity::Quiet,
+        (_, true) => crate::term::Verbosity::Verbose,
+        _ => crate::term::Verbosity::Normal,
+    };
+    crate::term::init(cli.color, verbosity);
     match cli.command {
         Command::Generate {
             output,

@@ -61,12 +61,18 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::term::{Stream, Style, paint};
+        let error = paint(Stream::Stderr, Style::Error, "error");
         match &self.loc {
-            Some(loc) => write!(f, "{loc}: error: {}", self.message)?,
-            None => write!(f, "error: {}", self.message)?,
+            Some(loc) => write!(f, "{loc}: {error}: {}", self.message)?,
+            None => write!(f, "{error}: {}", self.message)?,
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            write!(
+                f,
+                "\n  {}: {hint}",
+                paint(Stream::Stderr, Style::Note, "hint")
+            )?;
         }
         Ok(())
     }

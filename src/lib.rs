@@ -12,6 +12,7 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod templates;
+pub mod term;
 
 use std::path::Path;
 

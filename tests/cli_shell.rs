@@ -91,3 +91,74 @@ fn man_pages_render_without_warnings() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no command `nope`"));
 }
+
+fn seed() -> String {
+    support::repo()
+        .join("examples/seqera/rolegraph.yaml")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rolegraph.yaml"),
+        "version: 1\nname: x\nrolez: 1\n",
+    )
+    .unwrap();
+    let stderr = |args: &[&str], no_color: bool| {
+        let mut cmd = support::bin();
+        cmd.args(args)
+            .current_dir(dir.path())
+            .env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        text(&out.stderr)
+    };
+    // Into a pipe, auto means no colour.
+    assert!(!stderr(&["validate"], false).contains('\x1b'));
+    let painted = stderr(&["validate", "--color", "always"], false);
+    assert!(painted.contains("\x1b[1;31merror\x1b[0m: "), "{painted}");
+    assert!(!stderr(&["validate", "--color", "always"], true).contains('\x1b'));
+    assert!(!stderr(&["validate", "--color", "never"], false).contains('\x1b'));
+}
+
+#[test]
+fn quiet_and_verbose_set_how_much_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let quiet = run(&["generate", &seed(), "--out", "q", "--quiet"], dir.path());
+    assert_eq!(quiet.status.code(), Some(0), "{}", text(&quiet.stderr));
+    assert!(
+        quiet.stdout.is_empty() && quiet.stderr.is_empty(),
+        "{}{}",
+        text(&quiet.stdout),
+        text(&quiet.stderr)
+    );
+    let check = run(&["check", &seed(), "--out", "q", "-q"], dir.path());
+    assert_eq!(check.status.code(), Some(0));
+    assert!(check.stdout.is_empty(), "{}", text(&check.stdout));
+
+    let verbose = run(
+        &["generate", &seed(), "--out", "v", "--verbose"],
+        dir.path(),
+    );
+    assert_eq!(verbose.status.code(), Some(0), "{}", text(&verbose.stderr));
+    let stdout = text(&verbose.stdout);
+    assert!(
+        stdout.contains("wrote v/terraform/providers.tf\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("wrote 14 of 14 files to v (0 unchanged)\n"),
+        "{stdout}"
+    );
+    // Lint warnings are shown unless quiet.
+    assert!(text(&verbose.stderr).contains("warning[RG006]"));
+
+    let both = run(&["validate", &seed(), "-q", "-v"], dir.path());
+    assert_eq!(both.status.code(), Some(2));
+}

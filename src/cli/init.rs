@@ -91,7 +91,9 @@ pub fn init(example: Option<Example>, dir: &Path, force: bool) -> ExitCode {
             eprintln!("error: cannot write {}: {err}", path.display());
             return ExitCode::from(1);
         }
-        println!("wrote {}", path.display());
+        if crate::term::verbosity() > crate::term::Verbosity::Quiet {
+            println!("wrote {}", path.display());
+        }
     }
     ExitCode::SUCCESS
 }

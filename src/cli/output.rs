@@ -9,6 +9,7 @@ use crate::backend::{self, Backend};
 use crate::lint::Severity;
 use crate::output::{Durability, FileSet, WriteError};
 use crate::templates::Templates;
+use crate::term::{Verbosity, verbosity};
 
 #[derive(clap::Args, Debug)]
 pub struct OutputArgs {
@@ -51,10 +52,15 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), Exit
     let graph = crate::compile(&args.model).map_err(|diags| invalid(&diags))?;
     if lint_gate {
         let findings = crate::lint::lint(&graph);
-        if !findings.is_empty() {
-            eprint!("{}", crate::lint::text(&findings));
+        let failing = findings.iter().any(|f| f.fails(Severity::Error));
+        if !findings.is_empty() && (failing || verbosity() > Verbosity::Quiet) {
+            let stream = crate::term::Stream::Stderr;
+            eprint!(
+                "{}",
+                crate::lint::render_to(&findings, crate::lint::Format::Text, stream)
+            );
         }
-        if findings.iter().any(|f| f.fails(Severity::Error)) {
+        if failing {
             eprintln!(
                 "error: nothing was written: fix the lint errors above or accept them with `accept_risks`"
             );
@@ -84,6 +90,17 @@ pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
     };
     match files.write_owned(out, &model_bytes, &args.folders(), force, durability) {
         Ok(report) => {
+            if verbosity() == Verbosity::Verbose {
+                for path in &report.written {
+                    println!("wrote {}", path.display());
+                }
+                for path in &report.deleted {
+                    println!("deleted {}", path.display());
+                }
+            }
+            if verbosity() == Verbosity::Quiet {
+                return ExitCode::SUCCESS;
+            }
             let deleted = match report.deleted.len() {
                 0 => String::new(),
                 n => format!(", {} deleted", crate::diag::plural(n, "stale file")),
@@ -131,6 +148,9 @@ pub fn check(args: &OutputArgs) -> ExitCode {
         eprintln!("no longer generated: {}", out.join(path).display());
     }
     if report.in_sync() {
+        if verbosity() == Verbosity::Quiet {
+            return ExitCode::SUCCESS;
+        }
         println!("{} is up to date ({} files)", out.display(), files.len());
         return ExitCode::SUCCESS;
     }

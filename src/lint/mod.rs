@@ -7,7 +7,7 @@ mod rules;
 
 use serde::Serialize;
 
-pub use report::{Format, render, text};
+pub use report::{Format, render, render_to};
 
 use crate::diag::Loc;
 use crate::ir::{Graph, RoleIdx};

@@ -13,8 +13,13 @@ pub enum Format {
 }
 
 pub fn render(findings: &[Finding], format: Format) -> String {
+    render_to(findings, format, crate::term::Stream::Stdout)
+}
+
+/// As `render`, with colour decided for `stream` (`generate` prints findings to stderr).
+pub fn render_to(findings: &[Finding], format: Format, stream: crate::term::Stream) -> String {
     match format {
-        Format::Text => text(findings),
+        Format::Text => text(findings, stream),
         Format::Json => pretty(&json_report(findings)),
         Format::Sarif => pretty(&sarif(findings)),
     }
@@ -38,12 +43,19 @@ fn counts(findings: &[Finding]) -> (usize, usize, usize) {
 }
 
 /// One block per finding, like compiler diagnostics, and a summary line.
-pub fn text(findings: &[Finding]) -> String {
+fn text(findings: &[Finding], stream: crate::term::Stream) -> String {
+    use crate::term::{Style, paint};
     let mut out = String::new();
     for f in findings {
         let label = match &f.accepted {
-            Some(_) => "accepted",
-            None => f.rule.severity.as_str(),
+            Some(_) => paint(stream, Style::Note, "accepted"),
+            None => {
+                let style = match f.rule.severity {
+                    Severity::Error => Style::Error,
+                    Severity::Warning => Style::Warning,
+                };
+                paint(stream, style, f.rule.severity.as_str())
+            }
         };
         out.push_str(&format!(
             "{}: {label}[{}]: {}\n",
@@ -51,7 +63,11 @@ pub fn text(findings: &[Finding]) -> String {
         ));
         match &f.accepted {
             Some(reason) => out.push_str(&format!("  accepted because: {reason}\n")),
-            None => out.push_str(&format!("  hint: {}\n", f.hint)),
+            None => out.push_str(&format!(
+                "  {}: {}\n",
+                paint(stream, Style::Note, "hint"),
+                f.hint
+            )),
         }
     }
     let (errors, warnings, accepted) = counts(findings);

@@ -1,0 +1,79 @@
+//! How the command line speaks: colour only where a person reads a terminal and never with
+//! `NO_COLOR` (no-color.org), and how much it says (`--quiet`, `--verbose`). Set once at
+//! start-up; library callers that never set it get plain text, as tests and pipes want.
+
+use std::io::IsTerminal;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the stream is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Colour even into a pipe (still never with NO_COLOR).
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Error,
+    Warning,
+    Note,
+}
+
+struct Settings {
+    stdout_color: bool,
+    stderr_color: bool,
+    verbosity: Verbosity,
+}
+
+static SETTINGS: OnceLock<Settings> = OnceLock::new();
+
+pub fn init(color: ColorChoice, verbosity: Verbosity) {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let decide = |tty: bool| match color {
+        _ if no_color => false,
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => tty,
+    };
+    let _ = SETTINGS.set(Settings {
+        stdout_color: decide(std::io::stdout().is_terminal()),
+        stderr_color: decide(std::io::stderr().is_terminal()),
+        verbosity,
+    });
+}
+
+pub fn verbosity() -> Verbosity {
+    SETTINGS.get().map_or(Verbosity::Normal, |s| s.verbosity)
+}
+
+/// `text` in the style's colour, if the stream gets colour.
+pub fn paint(stream: Stream, style: Style, text: &str) -> String {
+    let color = SETTINGS.get().is_some_and(|s| match stream {
+        Stream::Stdout => s.stdout_color,
+        Stream::Stderr => s.stderr_color,
+    });
+    if !color {
+        return text.to_owned();
+    }
+    let code = match style {
+        Style::Error => "1;31",
+        Style::Warning => "1;33",
+        Style::Note => "1;36",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
