@@ -50,7 +50,11 @@ pub fn check(files: &FileSet, root: &Path, model_bytes: &[u8], folders: &[&str])
             }
         }
     }
-    for path in previous.iter().flat_map(|m| m.files.keys()) {
+    let owned: std::collections::BTreeSet<&String> = previous
+        .iter()
+        .flat_map(|m| m.files.keys().chain(m.pending.keys()))
+        .collect();
+    for path in owned {
         let gone = ownership(root, path, previous.as_ref(), None) == Ownership::Absent;
         if !gone && !files.contains(path) && in_scope(path, folders) {
             report.extra.push(path.clone());
