@@ -90,7 +90,17 @@ fn sigkill_at_random_points_never_leaves_half_a_file() {
     let mut rng = Rng::new(seed);
     let mut killed_mid_write = 0;
     for kill in 0..KILLS {
-        let target = (kill + 1) % 2;
+        // Write the version that the first renamed file is not at, so every run has
+        // renames to do.
+        let first_now = std::fs::read(root.join("out/cloudformation/a0000.yaml")).unwrap();
+        let target = usize::from(first_now == versions[0]["cloudformation/a0000.yaml"]);
+        let at_target = |tree: &BTreeMap<String, Vec<u8>>| {
+            let (a, b) = (&versions[1 - target], &versions[target]);
+            tree.iter()
+                .filter(|(p, c)| b.get(*p) == Some(*c) && a.get(*p) != Some(*c))
+                .count()
+        };
+        let before = at_target(&read_tree(&root.join("out")));
         let mut child = bin()
             .args(["generate", &format!("m{target}.yaml"), "--out", "out"])
             .current_dir(root)
@@ -99,25 +109,27 @@ fn sigkill_at_random_points_never_leaves_half_a_file() {
             .spawn()
             .unwrap();
         // Even kills: anywhere in the run (most of which is rendering, in memory). Odd
-        // kills: once the pending manifest is in place, that is while the renames run,
-        // a few milliseconds in all.
+        // kills: during the renames, a few milliseconds in all. The first files renamed
+        // are `cloudformation/README.md` and then `cloudformation/a0000.yaml`; once the
+        // latter changes, the process is stopped (SIGSTOP) at once, so that it is frozen
+        // among the renames wherever the test's own timing falls, and then killed.
         let delay = if kill % 2 == 0 {
-            Duration::from_micros(rng.range(0, full_run.as_micros() as usize) as u64)
+            let delay = Duration::from_micros(rng.range(0, full_run.as_micros() as usize) as u64);
+            std::thread::sleep(delay);
+            delay
         } else {
-            // A kill can leave the previous run's pending manifest; wait for this run's.
-            let manifest = root.join("out/.rolegraph-manifest");
-            let before = std::fs::read_to_string(&manifest).unwrap_or_default();
+            let first = root.join("out/cloudformation/a0000.yaml");
+            let old = &versions[1 - target]["cloudformation/a0000.yaml"];
             let waiting = Instant::now();
-            while !std::fs::read_to_string(&manifest)
-                .is_ok_and(|m| m != before && m.contains("\"pending\""))
-            {
+            while std::fs::read(&first).is_ok_and(|c| c == *old) {
                 if waiting.elapsed() > full_run * 20 || child.try_wait().unwrap().is_some() {
                     break;
                 }
             }
-            Duration::from_micros(rng.range(0, 5_000) as u64)
+            // SAFETY: kill(2) with the PID of our own child, which has not been reaped.
+            unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGSTOP) };
+            waiting.elapsed()
         };
-        std::thread::sleep(delay);
         child.kill().unwrap(); // SIGKILL
         let status = child.wait().unwrap();
         if let Some(code) = status.code() {
@@ -158,7 +170,8 @@ fn sigkill_at_random_points_never_leaves_half_a_file() {
             "kill {kill}: {delay:?}, {old} old, {new} new, exited: {:?}",
             status.code()
         );
-        if old > 0 && new > 0 {
+        // This run renamed some of its files but not all of them.
+        if new > before && old > 0 {
             killed_mid_write += 1;
         }
     }

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::manifest::{MANIFEST_NAME, Manifest, Ownership, in_scope, ownership};
+use super::manifest::{MANIFEST_NAME, Manifest, Ownership, in_scope, ownership, sha256};
 use super::{FileSet, WriteError, WriteReport};
 
 /// Whether the output must survive a power loss once `generate` returns.
@@ -120,12 +120,24 @@ impl FileSet {
             remove_leftover_temps(root, self);
             return Ok(report);
         }
-        let mut pending = previous.clone().unwrap_or_default();
-        for (path, contents) in &changed {
-            pending.pending.insert(
-                (*path).to_owned(),
-                super::manifest::sha256(contents.as_bytes()),
-            );
+        // While the run is in progress each file may be what is on disk now or what this
+        // run writes; the pending manifest records exactly those two, so that a run killed
+        // at any point, and then another killed too, never looks like a hand edit.
+        let mut pending = Manifest::after(self, model_bytes, previous.as_ref(), folders);
+        let on_disk = |path: &str| std::fs::read(root.join(path)).ok().map(|b| sha256(&b));
+        for (path, _) in &changed {
+            if let Some(new) = pending.files.get(*path).cloned() {
+                pending.pending.insert((*path).to_owned(), new);
+            }
+            match on_disk(path) {
+                Some(old) => pending.files.insert((*path).to_owned(), old),
+                None => pending.files.remove(*path),
+            };
+        }
+        for path in &stale {
+            if let Some(old) = on_disk(path) {
+                pending.files.insert(path.clone(), old);
+            }
         }
         let pending_text = pending.render();
         let mut batch: Vec<(PathBuf, PathBuf, &[u8])> = vec![(
