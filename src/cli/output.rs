@@ -1,7 +1,7 @@
 //! `generate` and `check`: the two commands that render the output, one to write it as
 //! the folder's owner and one to compare it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::invalid;
@@ -160,12 +160,8 @@ pub fn check(args: &OutputArgs) -> ExitCode {
         report.stale.len(),
         report.missing.len(),
         report.extra.len(),
-        shown(&args.model),
-        shown(out)
+        args.model.display(),
+        out.display()
     );
     ExitCode::from(1)
-}
-
-fn shown(path: &Path) -> String {
-    path.display().to_string()
 }
