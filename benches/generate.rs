@@ -42,7 +42,8 @@ fn one(n: usize) {
                 .iter()
                 .all(|f| !f.fails(rolegraph::lint::Severity::Error))
         );
-        let files = generate_all(&graph, &Backend::ALL, &templates).expect("generates");
+        let files = generate_all(&graph, &Backend::ALL, &templates, &Default::default())
+            .expect("generates");
         samples.push(start.elapsed());
         bytes = files.iter().map(|(_, c)| c.len()).sum::<usize>();
     }

@@ -23,6 +23,14 @@ const BUILTIN: &[(&str, &str)] = &[
         "terraform-README.md",
         include_str!("../templates/terraform-README.md"),
     ),
+    (
+        "terraform-module-README.md",
+        include_str!("../templates/terraform-module-README.md"),
+    ),
+    (
+        "terraform-per-account-README.md",
+        include_str!("../templates/terraform-per-account-README.md"),
+    ),
 ];
 
 pub struct Templates {

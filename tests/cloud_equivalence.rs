@@ -2,7 +2,8 @@
 //! the examples and random models are deployed with real Terraform (and the real
 //! hashicorp/aws provider) and as CloudFormation stacks, each into its own moto server;
 //! the IAM read back from each must equal `rolegraph plan --format json`. After the
-//! Terraform apply, a second plan must be empty.
+//! Terraform apply, a second plan must be empty. The `module` and `per-account` Terraform
+//! layouts are deployed the same way for some cases, and must build the same IAM.
 
 mod support;
 
@@ -78,6 +79,89 @@ fn golden_cases_and_examples_build_the_planned_iam_with_both_backends() {
         models.len(),
         failures.join("\n\n")
     );
+}
+
+#[test]
+fn terraform_layouts_build_the_planned_iam() {
+    let Some(tools) = cloud::tools() else { return };
+    let cases: [(&str, &'static str); 3] = [
+        ("seed", "module"),
+        ("seed", "per-account"),
+        ("role-path", "per-account"),
+    ];
+    let label =
+        |(case, layout): &(&str, &str)| format!("golden/{case} --terraform-layout {layout}");
+    let failures = run_all(&cases, label, |&(case, layout)| {
+        let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let model = repo().join("golden").join(case).join("rolegraph.yaml");
+        let generated = cloud::generate_layout(&model, work.path(), layout)?;
+        let state = cloud::deploy_terraform(&generated, &tools, work.path(), true)?;
+        let differences = rolegraph::plan::compare(&generated.plan, &state);
+        if differences.is_empty() {
+            return Ok(());
+        }
+        let lines: Vec<String> = differences.iter().map(|d| d.to_string()).collect();
+        Err(lines.join("\n"))
+    });
+    assert!(
+        failures.is_empty(),
+        "{} of {} layouts differ:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// The module layout cannot pin its providers itself (the caller configures them), so it
+/// checks each one's account: wired to the wrong account, the plan must stop before
+/// anything is created anywhere.
+#[test]
+fn a_module_given_the_wrong_providers_creates_nothing() {
+    let Some(tools) = cloud::tools() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let model = repo().join("golden/seed/rolegraph.yaml");
+    let generated = cloud::generate_layout(&model, work.path(), "module").unwrap();
+    let moto = cloud::Moto::start(&work.path().join("moto.log")).unwrap();
+    let roots = cloud::terraform_on_moto(&moto, &generated, work.path()).unwrap();
+    let (example, inputs) = &roots[0];
+    let main = std::fs::read_to_string(example.join("main.tf")).unwrap();
+    let swapped = main
+        .replace(
+            "aws.production  = aws.production",
+            "aws.production  = aws.development",
+        )
+        .replace(
+            "aws.development = aws.development",
+            "aws.development = aws.production",
+        );
+    assert_ne!(
+        main, swapped,
+        "example/main.tf passes the providers as expected"
+    );
+    std::fs::write(example.join("main.tf"), swapped).unwrap();
+    let config = &tools.tf_config;
+    support::terraform::terraform(&["init", "-input=false", "-no-color"], example, config).unwrap();
+    let mut apply = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
+    let vars = cloud::var_args(&generated, inputs);
+    apply.extend(vars.iter().map(String::as_str));
+    let (code, output) = support::terraform::terraform_status(&apply, example, config).unwrap();
+    assert_ne!(code, 0, "apply with swapped providers succeeded:\n{output}");
+    for expected in [
+        "The provider passed as aws.production must reach account 111111111111",
+        "The provider passed as aws.development must reach account 222222222222",
+    ] {
+        assert!(
+            output.contains(expected),
+            "missing {expected:?} in:\n{output}"
+        );
+    }
+    let state = cloud::dump(&moto, &generated.plan).unwrap();
+    for (account, iam) in &state {
+        assert!(
+            iam.roles.is_empty() && iam.managed_policies.is_empty(),
+            "{account} got {iam:#?}"
+        );
+    }
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Every case in `golden/` is regenerated and compared byte for byte with the reviewed
 //! expectation beside it, including the set of files. All mismatching cases are reported.
+//! A case with a `terraform-<layout>/` folder is also generated with
+//! `--terraform-layout <layout>` and compared with that folder.
 //! `SNAPSHOTS=overwrite cargo test --test golden` rewrites the expectations; review the
 //! diff before committing it.
 
@@ -12,21 +14,60 @@ use support::{golden_cases, read_tree, run, text};
 
 const OUTPUT_FOLDERS: [&str; 3] = ["terraform", "cloudformation", "seqera"];
 
-fn expected_tree(case: &Path) -> BTreeMap<String, Vec<u8>> {
+/// The non-default Terraform layouts, each with the folder that holds its expectation.
+const LAYOUTS: [(&str, &str); 2] = [
+    ("module", "terraform-module"),
+    ("per-account", "terraform-per-account"),
+];
+
+/// One generation of a case to compare: the extra arguments, the case's folders that
+/// hold the expectation, and the output folder each of them stands for.
+struct Variant {
+    label: String,
+    args: Vec<&'static str>,
+    folders: Vec<(&'static str, &'static str)>,
+}
+
+fn variants(case: &Path) -> Vec<Variant> {
+    let mut variants = vec![Variant {
+        label: "default".to_owned(),
+        args: Vec::new(),
+        folders: OUTPUT_FOLDERS.iter().map(|f| (*f, *f)).collect(),
+    }];
+    for (layout, folder) in LAYOUTS {
+        if case.join(folder).is_dir() {
+            variants.push(Variant {
+                label: format!("--terraform-layout {layout}"),
+                args: vec!["--only", "terraform", "--terraform-layout", layout],
+                folders: vec![(folder, "terraform")],
+            });
+        }
+    }
+    variants
+}
+
+fn expected_tree(case: &Path, variant: &Variant) -> BTreeMap<String, Vec<u8>> {
     let mut tree = BTreeMap::new();
-    for folder in OUTPUT_FOLDERS {
+    for (folder, stands_for) in &variant.folders {
         for (path, bytes) in read_tree(&case.join(folder)) {
-            tree.insert(format!("{folder}/{path}"), bytes);
+            tree.insert(format!("{stands_for}/{path}"), bytes);
         }
     }
     tree
 }
 
 fn generate(case: &Path, out: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
-    let result = run(
-        &["generate", "rolegraph.yaml", "--out", out.to_str().unwrap()],
-        case,
-    );
+    generate_variant(case, out, &[])
+}
+
+fn generate_variant(
+    case: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let mut args = vec!["generate", "rolegraph.yaml", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let result = run(&args, case);
     if !result.status.success() {
         return Err(format!("generate failed: {}", text(&result.stderr)));
     }
@@ -63,12 +104,14 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
     a.lines().zip(b.lines()).take_while(|(x, y)| x == y).count() + 1
 }
 
-fn overwrite(case: &Path, actual: &BTreeMap<String, Vec<u8>>) {
-    for folder in OUTPUT_FOLDERS {
+fn overwrite(case: &Path, variant: &Variant, actual: &BTreeMap<String, Vec<u8>>) {
+    for (folder, _) in &variant.folders {
         let _ = std::fs::remove_dir_all(case.join(folder));
     }
     for (path, bytes) in actual {
-        let target = case.join(path);
+        let (top, rest) = path.split_once('/').unwrap();
+        let (folder, _) = variant.folders.iter().find(|(_, s)| *s == top).unwrap();
+        let target = case.join(folder).join(rest);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::write(target, bytes).unwrap();
     }
@@ -84,32 +127,51 @@ fn golden_cases_match_byte_for_byte() {
     );
     let rewrite = std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite");
     let mut failures = Vec::new();
+    let mut compared = 0;
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let out = tempfile::tempdir().unwrap();
-        let actual = match generate(case, out.path()) {
-            Ok(tree) => tree,
-            Err(e) => {
-                failures.push(format!("{name}: {e}"));
+        for variant in variants(case) {
+            compared += 1;
+            let out = tempfile::tempdir().unwrap();
+            let actual = match generate_variant(case, out.path(), &variant.args) {
+                Ok(tree) => tree,
+                Err(e) => {
+                    failures.push(format!("{name} ({}): {e}", variant.label));
+                    continue;
+                }
+            };
+            if rewrite {
+                overwrite(case, &variant, &actual);
                 continue;
             }
-        };
-        if rewrite {
-            overwrite(case, &actual);
-            continue;
-        }
-        let problems = compare(&expected_tree(case), &actual);
-        if !problems.is_empty() {
-            failures.push(format!("{name}:\n  {}", problems.join("\n  ")));
+            let problems = compare(&expected_tree(case, &variant), &actual);
+            if !problems.is_empty() {
+                let problems = problems.join("\n  ");
+                failures.push(format!("{name} ({}):\n  {problems}", variant.label));
+            }
         }
     }
     assert!(
         failures.is_empty(),
-        "{} of {} golden case(s) differ (review, then SNAPSHOTS=overwrite to accept):\n{}",
+        "{} of {compared} golden comparison(s) differ (review, then SNAPSHOTS=overwrite to accept):\n{}",
         failures.len(),
-        cases.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn every_terraform_layout_has_golden_cases() {
+    for (layout, folder) in LAYOUTS {
+        let cases: Vec<String> = golden_cases()
+            .iter()
+            .filter(|c| c.join(folder).is_dir())
+            .map(|c| c.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            cases.len() >= 4 && cases.iter().any(|c| c == "seed"),
+            "layout {layout} has golden cases {cases:?}; expected the seed and at least 3 more"
+        );
+    }
 }
 
 #[test]

@@ -91,7 +91,7 @@ fn no_variant_of_the_seed_panics() {
                 for i in 0..graph.roles.len() {
                     rolegraph::explain::explain(&graph, rolegraph::ir::RoleIdx(i));
                 }
-                generate_all(&graph, &Backend::ALL, &templates)
+                generate_all(&graph, &Backend::ALL, &templates, &Default::default())
             })
         }));
         match result {

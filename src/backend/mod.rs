@@ -19,6 +19,12 @@ pub enum Backend {
     Seqera,
 }
 
+/// Choices that change a backend's output but not the IAM it describes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    pub terraform_layout: terraform::Layout,
+}
+
 impl Backend {
     pub const ALL: [Backend; 3] = [Backend::Terraform, Backend::Cloudformation, Backend::Seqera];
 
@@ -31,9 +37,14 @@ impl Backend {
         }
     }
 
-    pub fn generate(self, graph: &Graph, templates: &Templates) -> Result<FileSet, Diagnostics> {
+    pub fn generate(
+        self,
+        graph: &Graph,
+        templates: &Templates,
+        options: &Options,
+    ) -> Result<FileSet, Diagnostics> {
         match self {
-            Backend::Terraform => terraform::generate(graph, templates),
+            Backend::Terraform => terraform::generate(graph, templates, options.terraform_layout),
             Backend::Cloudformation => cloudformation::generate(graph, templates),
             Backend::Seqera => seqera::generate(graph, templates),
         }
@@ -45,11 +56,12 @@ pub fn generate_all(
     graph: &Graph,
     backends: &[Backend],
     templates: &Templates,
+    options: &Options,
 ) -> Result<FileSet, Diagnostics> {
     let mut files = FileSet::default();
     let mut diags = Diagnostics::default();
     for backend in backends {
-        match backend.generate(graph, templates) {
+        match backend.generate(graph, templates, options) {
             Ok(set) => files.nest(backend.folder(), set),
             Err(errors) => diags.extend(errors),
         }

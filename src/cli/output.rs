@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::invalid;
-use crate::backend::{self, Backend};
+use crate::backend::terraform::Layout as TerraformLayout;
+use crate::backend::{self, Backend, Options};
 use crate::lint::Severity;
 use crate::output::{Durability, FileSet, WriteError};
 use crate::templates::Templates;
@@ -27,6 +28,9 @@ pub struct OutputArgs {
     /// models with a `seqera:` section.
     #[arg(long, value_enum, value_delimiter = ',', value_name = "BACKENDS")]
     only: Vec<Backend>,
+    /// How the Terraform files are organised; `check` needs the layout `generate` used.
+    #[arg(long, value_enum, default_value_t, value_name = "LAYOUT")]
+    terraform_layout: TerraformLayout,
 }
 
 impl OutputArgs {
@@ -39,6 +43,33 @@ impl OutputArgs {
         backends.sort();
         backends.dedup();
         backends
+    }
+
+    fn options(&self) -> Options {
+        Options {
+            terraform_layout: self.terraform_layout,
+        }
+    }
+
+    /// The `generate` command line that brings `--out` up to date, for hints.
+    fn generate_command(&self) -> String {
+        let mut command = format!(
+            "rolegraph generate {} --out {}",
+            self.model.display(),
+            self.out.display()
+        );
+        if !self.only.is_empty() {
+            let only: Vec<&str> = self.backends().iter().map(|b| b.folder()).collect();
+            command.push_str(&format!(" --only {}", only.join(",")));
+        }
+        if self.terraform_layout != TerraformLayout::default() {
+            command.push_str(" --terraform-layout ");
+            command.push_str(self.terraform_layout.flag_value());
+        }
+        if let Some(dir) = &self.templates {
+            command.push_str(&format!(" --templates {}", dir.display()));
+        }
+        command
     }
 
     fn folders(&self) -> Vec<&'static str> {
@@ -68,7 +99,9 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), Exit
         }
     }
     let files = Templates::with_overrides(args.templates.as_deref())
-        .and_then(|templates| backend::generate_all(&graph, &args.backends(), &templates))
+        .and_then(|templates| {
+            backend::generate_all(&graph, &args.backends(), &templates, &args.options())
+        })
         .map_err(|diags| invalid(&diags))?;
     let model_bytes = std::fs::read(&args.model).map_err(|err| {
         eprintln!("error: cannot read {}: {err}", args.model.display());
@@ -155,13 +188,12 @@ pub fn check(args: &OutputArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     eprintln!(
-        "{} is out of date: {} stale, {} missing, {} no longer generated; run `rolegraph generate {} --out {}`",
+        "{} is out of date: {} stale, {} missing, {} no longer generated; run `{}`",
         out.display(),
         report.stale.len(),
         report.missing.len(),
         report.extra.len(),
-        args.model.display(),
-        out.display()
+        args.generate_command()
     );
     ExitCode::from(1)
 }

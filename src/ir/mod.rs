@@ -199,4 +199,27 @@ impl Graph {
         }
         (order.len() == n).then_some(order)
     }
+
+    /// [`Graph::deploy_order`] for backends that deploy one account at a time, where a
+    /// two-way trust between accounts has no valid order: `units` names what is deployed
+    /// ("CloudFormation stacks") and `alternative` ends the hint.
+    pub fn deploy_order_for(
+        &self,
+        units: &str,
+        alternative: &str,
+    ) -> Result<Vec<AccountIdx>, crate::diag::Diagnostics> {
+        self.deploy_order().ok_or_else(|| {
+            let message = format!(
+                "accounts trust each other's roles in both directions, so no order of {units} can create every trusted role first"
+            );
+            let hint = format!(
+                "trust an `account:` root with an aws:PrincipalArn condition on one side, or keep both roles in one account{alternative}"
+            );
+            let diagnostic = match self.accounts.first() {
+                Some(account) => crate::diag::Diagnostic::at(&account.loc, message),
+                None => crate::diag::Diagnostic::nowhere(message),
+            };
+            diagnostic.hint(hint).into()
+        })
+    }
 }

@@ -8,8 +8,8 @@ use std::process::Command;
 
 use rolegraph::plan::{AccountIam, Difference, Plan};
 
-pub use super::moto::{Moto, deploy_stacks};
-use super::moto::{account_specs, create_prerequisites, dump, harness};
+pub use super::moto::{Moto, deploy_stacks, dump};
+use super::moto::{account_specs, create_prerequisites, harness};
 
 use super::terraform::{
     available, cli_config, copy_dir, provider_mirror, terraform, terraform_status,
@@ -67,6 +67,8 @@ pub fn tools() -> Option<Tools> {
 /// A model run through `generate` and `plan`, with a value for every input.
 pub struct Generated {
     pub out: PathBuf,
+    /// The `--terraform-layout` it was generated with.
+    pub layout: &'static str,
     pub plan: Plan,
     pub graph: rolegraph::ir::Graph,
     pub inputs: BTreeMap<String, String>,
@@ -78,6 +80,14 @@ fn input_value(name: &str) -> String {
 }
 
 pub fn generate(model: &Path, work: &Path) -> Result<Generated, String> {
+    generate_layout(model, work, "root")
+}
+
+pub fn generate_layout(
+    model: &Path,
+    work: &Path,
+    layout: &'static str,
+) -> Result<Generated, String> {
     let out = work.join("out");
     let generated = bin()
         .args([
@@ -85,6 +95,8 @@ pub fn generate(model: &Path, work: &Path) -> Result<Generated, String> {
             model.as_os_str(),
             "--out".as_ref(),
             out.as_os_str(),
+            "--terraform-layout".as_ref(),
+            layout.as_ref(),
         ])
         .output()
         .map_err(|e| e.to_string())?;
@@ -115,6 +127,7 @@ pub fn generate(model: &Path, work: &Path) -> Result<Generated, String> {
         serde_json::from_slice(&planned.stdout).map_err(|e| format!("plan JSON: {e}"))?;
     Ok(Generated {
         out,
+        layout,
         plan,
         graph,
         inputs,
@@ -173,30 +186,44 @@ pub fn deploy_terraform(
     terraform_on(&moto, g, tools, work, validate).map_err(|e| e + &moto.errors())
 }
 
-fn terraform_on(
+/// The root modules to apply, in order, each with the inputs it declares: one for the
+/// `root` and `module` layouts (the module through its `example/`), one per account in
+/// deploy order for `per-account`.
+fn terraform_roots(g: &Generated, dir: &Path) -> Result<Vec<(PathBuf, Vec<String>)>, String> {
+    let all_inputs: Vec<String> = g.inputs.keys().cloned().collect();
+    Ok(match g.layout {
+        "root" => vec![(dir.to_path_buf(), all_inputs)],
+        "module" => vec![(dir.join("example"), all_inputs)],
+        "per-account" => {
+            let order = g.plan.deploy_order.as_ref().ok_or("no deploy order")?;
+            let mut roots = Vec::new();
+            for key in order {
+                let idx = g.graph.accounts.iter().position(|a| &a.key == key);
+                let idx = rolegraph::ir::AccountIdx(idx.ok_or("unknown account")?);
+                let inputs = g
+                    .graph
+                    .inputs_in(idx)
+                    .iter()
+                    .map(|i| i.name.clone())
+                    .collect();
+                roots.push((dir.join(key), inputs));
+            }
+            roots
+        }
+        other => return Err(format!("unknown layout {other}")),
+    })
+}
+
+/// Points every provider of one root module at moto, with keys that moto attributes to
+/// the provider's account; returns the accounts it found.
+fn override_providers(
     moto: &Moto,
-    g: &Generated,
-    tools: &Tools,
-    work: &Path,
-    validate: bool,
-) -> Result<BTreeMap<String, AccountIam>, String> {
-    create_prerequisites(moto, &g.plan)?;
-    let dir = work.join("terraform");
-    copy_dir(&g.out.join("terraform"), &dir);
-    let providers = std::fs::read_to_string(dir.join("providers.tf")).map_err(|e| e.to_string())?;
+    root: &Path,
+    creds: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<Vec<(String, String)>, String> {
+    let providers =
+        std::fs::read_to_string(root.join("providers.tf")).map_err(|e| e.to_string())?;
     let aliases = provider_accounts(&providers);
-    if aliases.len() != g.plan.accounts.len() {
-        return Err(format!(
-            "providers.tf has {} aliased providers for {} accounts",
-            aliases.len(),
-            g.plan.accounts.len()
-        ));
-    }
-    let specs = account_specs(&g.plan);
-    let mut args = vec!["creds", moto.url.as_str()];
-    args.extend(specs.iter().map(String::as_str));
-    let creds: BTreeMap<String, BTreeMap<String, String>> =
-        serde_json::from_str(&harness(&args)?).map_err(|e| e.to_string())?;
     let mut override_tf = String::from(
         "# Written by tests/support/cloud.rs: every provider talks to moto, with keys that\n\
          # moto attributes to the provider's account. allowed_account_ids stays in force.\n",
@@ -213,30 +240,83 @@ fn terraform_on(
             url = moto.url
         );
     }
-    std::fs::write(dir.join("zz_override.tf"), override_tf).map_err(|e| e.to_string())?;
-    let vars: Vec<String> = g
-        .inputs
+    std::fs::write(root.join("zz_override.tf"), override_tf).map_err(|e| e.to_string())?;
+    Ok(aliases)
+}
+
+pub fn var_args(g: &Generated, names: &[String]) -> Vec<String> {
+    names
         .iter()
-        .map(|(k, v)| format!("-var={k}={v}"))
-        .collect();
-    let config = &tools.tf_config;
-    terraform(&["init", "-input=false", "-no-color"], &dir, config)?;
-    if validate {
-        terraform(&["validate", "-no-color"], &dir, config)?;
+        .map(|k| format!("-var={k}={}", g.inputs[k]))
+        .collect()
+}
+
+/// The generated Terraform copied to `work`, every provider pointed at moto; returns the
+/// root modules in apply order with the inputs each declares.
+pub fn terraform_on_moto(
+    moto: &Moto,
+    g: &Generated,
+    work: &Path,
+) -> Result<Vec<(PathBuf, Vec<String>)>, String> {
+    create_prerequisites(moto, &g.plan)?;
+    let dir = work.join("terraform");
+    copy_dir(&g.out.join("terraform"), &dir);
+    let specs = account_specs(&g.plan);
+    let mut args = vec!["creds", moto.url.as_str()];
+    args.extend(specs.iter().map(String::as_str));
+    let creds: BTreeMap<String, BTreeMap<String, String>> =
+        serde_json::from_str(&harness(&args)?).map_err(|e| e.to_string())?;
+    let roots = terraform_roots(g, &dir)?;
+    let mut providers = 0;
+    for (root, _) in &roots {
+        providers += override_providers(moto, root, &creds)?.len();
     }
-    let mut apply = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
-    apply.extend(vars.iter().map(String::as_str));
-    terraform(&apply, &dir, config)?;
-    let mut plan = vec!["plan", "-detailed-exitcode", "-input=false", "-no-color"];
-    plan.extend(vars.iter().map(String::as_str));
-    match terraform_status(&plan, &dir, config)? {
-        (0, _) => {}
-        (2, output) => {
-            return Err(format!(
-                "the plan after apply is not empty (a perpetual diff):\n{output}"
-            ));
+    if providers != g.plan.accounts.len() {
+        return Err(format!(
+            "the {} layout configures {providers} aliased providers for {} accounts",
+            g.layout,
+            g.plan.accounts.len()
+        ));
+    }
+    Ok(roots)
+}
+
+fn terraform_on(
+    moto: &Moto,
+    g: &Generated,
+    tools: &Tools,
+    work: &Path,
+    validate: bool,
+) -> Result<BTreeMap<String, AccountIam>, String> {
+    let roots = terraform_on_moto(moto, g, work)?;
+    let config = &tools.tf_config;
+    for (root, inputs) in &roots {
+        let vars = var_args(g, inputs);
+        terraform(&["init", "-input=false", "-no-color"], root, config)?;
+        if validate {
+            terraform(&["validate", "-no-color"], root, config)?;
         }
-        (code, output) => return Err(format!("terraform plan failed with {code}:\n{output}")),
+        let mut apply = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
+        apply.extend(vars.iter().map(String::as_str));
+        terraform(&apply, root, config)?;
+    }
+    // Only once every root is applied: a later root must not change an earlier one.
+    for (root, inputs) in &roots {
+        let vars = var_args(g, inputs);
+        let mut plan = vec!["plan", "-detailed-exitcode", "-input=false", "-no-color"];
+        plan.extend(vars.iter().map(String::as_str));
+        match terraform_status(&plan, root, config)? {
+            (0, _) => {}
+            (2, output) => {
+                return Err(format!(
+                    "the plan of {} after apply is not empty (a perpetual diff):\n{output}",
+                    root.display()
+                ));
+            }
+            (code, output) => {
+                return Err(format!("terraform plan failed with {code}:\n{output}"));
+            }
+        }
     }
     dump(moto, &g.plan)
 }

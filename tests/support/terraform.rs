@@ -80,10 +80,15 @@ pub fn terraform_status(args: &[&str], dir: &Path, config: &Path) -> Result<(i32
     Ok((out.status.code().unwrap_or(-1), output))
 }
 
+/// Copies a folder with its subfolders (the layouts' `example/` and per-account roots).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
     }
 }

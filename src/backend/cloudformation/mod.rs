@@ -16,16 +16,7 @@ use crate::templates::Templates;
 
 pub fn generate(graph: &Graph, templates: &Templates) -> Result<FileSet, Diagnostics> {
     naming::check(graph)?;
-    let Some(order) = graph.deploy_order() else {
-        let loc = graph.accounts.first().map(|a| a.loc.clone());
-        let message = "accounts trust each other's roles in both directions, so no order of CloudFormation stacks can create every trusted role first";
-        return Err(Diagnostic {
-            loc,
-            message: message.to_owned(),
-            hint: Some("trust an `account:` root with an aws:PrincipalArn condition on one side, or keep both roles in one account".to_owned()),
-        }
-        .into());
-    };
+    let order = graph.deploy_order_for("CloudFormation stacks", "")?;
     let mut files = FileSet::default();
     for i in 0..graph.accounts.len() {
         let account = AccountIdx(i);

@@ -1,82 +1,204 @@
-//! Terraform: one root module with an aliased `aws` provider per account and no default
-//! provider, so nothing can be applied to an account by accident.
+//! Terraform in one of three layouts. Every layout writes the same resources for an
+//! account (see `resources`); they differ in where providers are configured and in how
+//! many root modules, and so states, there are. There is never a default provider, so
+//! nothing can be applied to an account by accident.
 
 mod align;
 mod hcl;
 pub(crate) mod naming;
+mod readme;
+mod resources;
 mod root;
 
-use ::hcl::{Attribute, Block, Body, Expression};
+use ::hcl::{Block, Body, Expression, ObjectKey};
 
-use self::hcl::{attr, block, reference, string, strings};
+use self::hcl::{attr, block, reference, string};
 use self::naming::Names;
+use self::resources::Emit;
 use crate::backend::header::header;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::{AccountIdx, Graph, PolicyDocument, RoleIdx, Statement, Text};
+use crate::ir::{AccountIdx, Graph, RoleIdx};
 use crate::output::FileSet;
 use crate::templates::Templates;
 
-pub fn generate(graph: &Graph, templates: &Templates) -> Result<FileSet, Diagnostics> {
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layout {
+    /// One root module with an aliased provider per account.
+    #[default]
+    Root,
+    /// A reusable module that takes its providers from the caller, and an `example/`
+    /// root module that configures them and calls it.
+    Module,
+    /// One root module per account, each with its own provider, variables and state;
+    /// role ARNs of other accounts are written out.
+    PerAccount,
+}
+
+impl Layout {
+    /// The value of `--terraform-layout` that selects this layout.
+    pub fn flag_value(self) -> &'static str {
+        match self {
+            Layout::Root => "root",
+            Layout::Module => "module",
+            Layout::PerAccount => "per-account",
+        }
+    }
+}
+
+pub fn generate(
+    graph: &Graph,
+    templates: &Templates,
+    layout: Layout,
+) -> Result<FileSet, Diagnostics> {
     let names = naming::names(graph)?;
+    match layout {
+        Layout::Root => root_layout(graph, &names, templates),
+        Layout::Module => module_layout(graph, &names, templates),
+        Layout::PerAccount => per_account_layout(graph, &names, templates),
+    }
+}
+
+fn all_accounts(graph: &Graph) -> Vec<AccountIdx> {
+    (0..graph.accounts.len()).map(AccountIdx).collect()
+}
+
+fn all_roles(graph: &Graph) -> impl Iterator<Item = RoleIdx> {
+    (0..graph.roles.len()).map(RoleIdx)
+}
+
+fn root_layout(
+    graph: &Graph,
+    names: &Names,
+    templates: &Templates,
+) -> Result<FileSet, Diagnostics> {
+    let accounts = all_accounts(graph);
+    let inputs: Vec<_> = graph.inputs.iter().collect();
+    let emit = Emit {
+        graph,
+        names,
+        literal_foreign_arns: false,
+        verify_account: false,
+    };
     let mut files = FileSet::default();
-    files.insert("README.md", readme(graph, &names, templates)?);
-    files.insert("versions.tf", render(graph, root::versions())?);
-    files.insert(
-        "providers.tf",
-        render(graph, root::providers(graph, &names))?,
-    );
-    files.insert(
-        "variables.tf",
-        render(graph, root::variables(graph, &names))?,
-    );
-    files.insert("outputs.tf", render(graph, root::outputs(graph, &names))?);
-    for (i, account) in graph.accounts.iter().enumerate() {
-        let body = account_body(graph, &names, AccountIdx(i));
-        files.insert(format!("{}.tf", account.key), render(graph, body)?);
+    files.insert("README.md", readme::root(graph, names, templates)?);
+    files.insert("versions.tf", render(graph, root::versions(names, None))?);
+    let providers = root::providers(graph, names, &accounts);
+    files.insert("providers.tf", render(graph, providers)?);
+    let variables = root::variables(graph, names, &accounts, &inputs);
+    files.insert("variables.tf", render(graph, variables)?);
+    let outputs = root::role_outputs(graph, names, all_roles(graph));
+    files.insert("outputs.tf", render(graph, root::outputs(outputs))?);
+    for &account in &accounts {
+        let file = format!("{}.tf", graph.account(account).key);
+        files.insert(file, render(graph, emit.account(account))?);
     }
     Ok(files)
 }
 
-#[derive(serde::Serialize)]
-struct ReadmeContext<'a> {
-    model: &'a str,
-    source: &'a str,
-    diagram: Option<String>,
-    accounts: Vec<ReadmeAccount<'a>>,
-    inputs: Vec<&'a str>,
-}
-
-#[derive(serde::Serialize)]
-struct ReadmeAccount<'a> {
-    key: &'a str,
-    id: &'a str,
-    alias: &'a str,
-    region: String,
-}
-
-fn readme(graph: &Graph, names: &Names, templates: &Templates) -> Result<String, Diagnostics> {
-    let accounts = graph
-        .accounts
+/// The module's own files, and `example/`: the root module a user would write to call it.
+fn module_layout(
+    graph: &Graph,
+    names: &Names,
+    templates: &Templates,
+) -> Result<FileSet, Diagnostics> {
+    let accounts = all_accounts(graph);
+    let inputs: Vec<_> = graph.inputs.iter().collect();
+    let emit = Emit {
+        graph,
+        names,
+        literal_foreign_arns: false,
+        verify_account: true,
+    };
+    let module_name = naming::ident(&graph.name);
+    let mut files = FileSet::default();
+    files.insert("README.md", readme::module(graph, names, templates)?);
+    let versions = root::versions(names, Some(&accounts));
+    files.insert("versions.tf", render(graph, versions)?);
+    let variables = root::variables(graph, names, &[], &inputs);
+    files.insert("variables.tf", render(graph, variables)?);
+    let outputs = root::role_outputs(graph, names, all_roles(graph));
+    let passthrough = outputs
         .iter()
-        .enumerate()
-        .map(|(i, a)| ReadmeAccount {
-            key: &a.key,
-            id: &a.id,
-            alias: names.alias(AccountIdx(i)),
-            region: match &a.region {
-                Some(r) => r.clone(),
-                None => format!("`var.{}`", names.region_vars[i]),
-            },
+        .map(|o| root::Output {
+            name: o.name.clone(),
+            description: o.description.clone(),
+            value: reference("module", &[&module_name, &o.name]),
         })
         .collect();
-    let context = ReadmeContext {
-        model: &graph.name,
-        source: &graph.source_name,
-        diagram: crate::diagram::for_readme(graph),
-        accounts,
-        inputs: graph.inputs.iter().map(|i| i.name.as_str()).collect(),
+    files.insert("outputs.tf", render(graph, root::outputs(outputs))?);
+    for &account in &accounts {
+        let file = format!("{}.tf", graph.account(account).key);
+        files.insert(file, render(graph, emit.account(account))?);
+    }
+    let mut example = FileSet::default();
+    example.insert("versions.tf", render(graph, root::versions(names, None))?);
+    let providers = root::providers(graph, names, &accounts);
+    example.insert("providers.tf", render(graph, providers)?);
+    let variables = root::variables(graph, names, &accounts, &inputs);
+    example.insert("variables.tf", render(graph, variables)?);
+    let call = module_call(graph, names, &module_name);
+    example.insert("main.tf", render(graph, vec![call])?);
+    example.insert("outputs.tf", render(graph, root::outputs(passthrough))?);
+    files.nest("example", example);
+    Ok(files)
+}
+
+/// `module "<model>" { source = "../", providers = { aws.x = aws.x }, <input> = var.<input> }`
+fn module_call(graph: &Graph, names: &Names, module_name: &str) -> Block {
+    let mut providers = ::hcl::Object::new();
+    for alias in &names.aliases {
+        providers.insert(
+            ObjectKey::Expression(reference("aws", &[alias])),
+            reference("aws", &[alias]),
+        );
+    }
+    let mut attrs = vec![
+        attr("source", string("../")),
+        attr("providers", Expression::Object(providers)),
+    ];
+    for input in &graph.inputs {
+        attrs.push(attr(&input.name, reference("var", &[&input.name])));
+    }
+    block("module", &[module_name], attrs, Vec::new())
+}
+
+/// A root module per account in `<account>/`, and a README that orders the applies.
+fn per_account_layout(
+    graph: &Graph,
+    names: &Names,
+    templates: &Templates,
+) -> Result<FileSet, Diagnostics> {
+    let order = graph.deploy_order_for(
+        "per-account Terraform root modules",
+        ", or use `--terraform-layout root`, where Terraform orders the roles itself",
+    )?;
+    let emit = Emit {
+        graph,
+        names,
+        literal_foreign_arns: true,
+        verify_account: false,
     };
-    templates.render("terraform-README.md", &context)
+    let mut files = FileSet::default();
+    files.insert(
+        "README.md",
+        readme::per_account(graph, names, &order, templates)?,
+    );
+    for (i, account) in graph.accounts.iter().enumerate() {
+        let idx = AccountIdx(i);
+        let mut root_module = FileSet::default();
+        let versions = root::versions(names, None);
+        root_module.insert("versions.tf", render(graph, versions)?);
+        let providers = root::providers(graph, names, &[idx]);
+        root_module.insert("providers.tf", render(graph, providers)?);
+        let variables = root::variables(graph, names, &[idx], &graph.inputs_in(idx));
+        root_module.insert("variables.tf", render(graph, variables)?);
+        let roles = graph.roles_in(idx).map(|(r, _)| r);
+        let outputs = root::role_outputs(graph, names, roles);
+        root_module.insert("outputs.tf", render(graph, root::outputs(outputs))?);
+        root_module.insert("main.tf", render(graph, emit.account(idx))?);
+        files.nest(&account.key, root_module);
+    }
+    Ok(files)
 }
 
 fn render(graph: &Graph, blocks: Vec<Block>) -> Result<String, Diagnostics> {
@@ -94,190 +216,4 @@ fn render(graph: &Graph, blocks: Vec<Block>) -> Result<String, Diagnostics> {
         out.push('\n');
     }
     Ok(out)
-}
-
-fn provider(names: &Names, account: AccountIdx) -> Attribute {
-    attr("provider", reference("aws", &[names.alias(account)]))
-}
-
-fn text(names: &Names, value: &Text) -> Expression {
-    match value {
-        Text::Lit(s) => string(s),
-        Text::RoleArn(role) => reference("aws_iam_role", &[&names.roles[role.0].role, "arn"]),
-        Text::Input(name) => reference("var", &[name]),
-    }
-}
-
-fn texts(names: &Names, values: &[Text]) -> Expression {
-    Expression::Array(values.iter().map(|v| text(names, v)).collect())
-}
-
-fn policy_document(names: &Names, account: AccountIdx, label: &str, doc: &PolicyDocument) -> Block {
-    let statements = doc.statements.iter().map(|s| statement(names, s)).collect();
-    block(
-        "data",
-        &["aws_iam_policy_document", label],
-        vec![provider(names, account)],
-        statements,
-    )
-}
-
-fn statement(names: &Names, s: &Statement) -> Block {
-    let mut attrs = Vec::new();
-    if let Some(sid) = &s.sid {
-        attrs.push(attr("sid", string(sid)));
-    }
-    attrs.push(attr("effect", string(s.effect.as_str())));
-    let lists: [(&str, &[String]); 2] = [("actions", &s.actions), ("not_actions", &s.not_actions)];
-    for (key, list) in lists {
-        if !list.is_empty() {
-            attrs.push(attr(key, strings(list.iter().map(String::as_str))));
-        }
-    }
-    for (key, list) in [
-        ("resources", &s.resources),
-        ("not_resources", &s.not_resources),
-    ] {
-        if !list.is_empty() {
-            attrs.push(attr(key, texts(names, list)));
-        }
-    }
-    let mut blocks = Vec::new();
-    for p in &s.principals {
-        let attrs = vec![
-            attr("type", string(p.kind.as_str())),
-            attr("identifiers", texts(names, &p.ids)),
-        ];
-        blocks.push(block("principals", &[], attrs, Vec::new()));
-    }
-    for c in &s.conditions {
-        let attrs = vec![
-            attr("test", string(&c.operator)),
-            attr("variable", string(&c.key)),
-            attr("values", texts(names, &c.values)),
-        ];
-        blocks.push(block("condition", &[], attrs, Vec::new()));
-    }
-    block("statement", &[], attrs, blocks)
-}
-
-/// Everything of one account's roles: trust documents, roles, profiles and policies.
-fn account_body(graph: &Graph, names: &Names, account: AccountIdx) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    for (idx, role) in graph.roles_in(account) {
-        let n = &names.roles[idx.0];
-        let role_ref = |attr_name: &str| reference("aws_iam_role", &[&n.role, attr_name]);
-        blocks.push(policy_document(names, account, &n.trust_doc, &role.trust));
-        blocks.push(role_block(graph, names, idx));
-        if let Some(profile) = &role.instance_profile {
-            let attrs = vec![
-                provider(names, account),
-                attr("name", string(profile)),
-                attr("path", string(&role.path)),
-                attr("role", role_ref("name")),
-            ];
-            blocks.push(block(
-                "resource",
-                &["aws_iam_instance_profile", &n.role],
-                attrs,
-                Vec::new(),
-            ));
-        }
-        for (arn, label) in role.managed_policies.iter().zip(&n.managed) {
-            let attrs = vec![
-                provider(names, account),
-                attr("role", role_ref("name")),
-                attr("policy_arn", string(arn)),
-            ];
-            blocks.push(block(
-                "resource",
-                &["aws_iam_role_policy_attachment", label],
-                attrs,
-                Vec::new(),
-            ));
-        }
-        for (policy, label) in role.inline_policies.iter().zip(&n.inline) {
-            blocks.push(policy_document(names, account, label, &policy.document));
-            let attrs = vec![
-                provider(names, account),
-                attr("name", string(&policy.name)),
-                attr("role", role_ref("name")),
-                attr(
-                    "policy",
-                    reference("data", &["aws_iam_policy_document", label, "json"]),
-                ),
-            ];
-            blocks.push(block(
-                "resource",
-                &["aws_iam_role_policy", label],
-                attrs,
-                Vec::new(),
-            ));
-        }
-        if let Some(assume) = &role.assume {
-            blocks.push(policy_document(names, account, &n.assume, &assume.document));
-            let attrs = vec![
-                provider(names, account),
-                attr("name", string(&assume.name)),
-                attr("path", string(&role.path)),
-                attr(
-                    "description",
-                    string(assume.description.as_deref().unwrap_or_default()),
-                ),
-                attr(
-                    "policy",
-                    reference("data", &["aws_iam_policy_document", &n.assume, "json"]),
-                ),
-            ];
-            blocks.push(block(
-                "resource",
-                &["aws_iam_policy", &n.assume],
-                attrs,
-                Vec::new(),
-            ));
-            let attrs = vec![
-                provider(names, account),
-                attr("role", role_ref("name")),
-                attr(
-                    "policy_arn",
-                    reference("aws_iam_policy", &[&n.assume, "arn"]),
-                ),
-            ];
-            blocks.push(block(
-                "resource",
-                &["aws_iam_role_policy_attachment", &n.assume],
-                attrs,
-                Vec::new(),
-            ));
-        }
-    }
-    blocks
-}
-
-fn role_block(graph: &Graph, names: &Names, idx: RoleIdx) -> Block {
-    let role = graph.role(idx);
-    let n = &names.roles[idx.0];
-    let mut attrs = vec![
-        provider(names, role.account),
-        attr("name", string(&role.name)),
-        attr("path", string(&role.path)),
-    ];
-    if let Some(d) = &role.description {
-        attrs.push(attr("description", string(d)));
-    }
-    attrs.push(attr(
-        "assume_role_policy",
-        reference("data", &["aws_iam_policy_document", &n.trust_doc, "json"]),
-    ));
-    if let Some(m) = role.max_session_duration {
-        attrs.push(attr("max_session_duration", Expression::Number(m.into())));
-    }
-    if let Some(pb) = &role.permissions_boundary {
-        attrs.push(attr("permissions_boundary", string(pb)));
-    }
-    if !role.tags.is_empty() {
-        let tags = role.tags.iter().map(|(k, v)| (k.as_str(), string(v)));
-        attrs.push(attr("tags", self::hcl::object(tags)));
-    }
-    block("resource", &["aws_iam_role", &n.role], attrs, Vec::new())
 }

@@ -1,16 +1,27 @@
-//! The module's fixed files: versions, providers, variables and outputs.
+//! The fixed files of a module: versions, providers, variables and outputs. Each takes
+//! the accounts, inputs or roles it covers, so every layout builds them the same way.
 
 use ::hcl::{Block, Expression};
 
 use super::hcl::{attr, block, func, object, reference, string, strings};
 use super::naming::Names;
-use crate::ir::{AccountIdx, Graph};
+use crate::ir::{AccountIdx, Graph, Input, RoleIdx};
 
-pub fn versions() -> Vec<Block> {
-    let aws = object([
+/// `configuration_aliases` lists the providers a reusable module expects from its caller;
+/// a root module configures its own and passes `None`.
+pub fn versions(names: &Names, configuration_aliases: Option<&[AccountIdx]>) -> Vec<Block> {
+    let mut aws = vec![
         ("source", string("hashicorp/aws")),
         ("version", string(">= 5.0")),
-    ]);
+    ];
+    if let Some(accounts) = configuration_aliases {
+        let aliases = accounts
+            .iter()
+            .map(|&a| reference("aws", &[names.alias(a)]))
+            .collect();
+        aws.push(("configuration_aliases", Expression::Array(aliases)));
+    }
+    let aws = object(aws);
     let providers = block(
         "required_providers",
         &[],
@@ -26,12 +37,11 @@ pub fn versions() -> Vec<Block> {
 }
 
 /// One aliased provider per account, pinned to that account's id.
-pub fn providers(graph: &Graph, names: &Names) -> Vec<Block> {
-    graph
-        .accounts
+pub fn providers(graph: &Graph, names: &Names, accounts: &[AccountIdx]) -> Vec<Block> {
+    accounts
         .iter()
-        .enumerate()
-        .map(|(i, account)| {
+        .map(|&AccountIdx(i)| {
+            let account = &graph.accounts[i];
             let region = match &account.region {
                 Some(r) => string(r),
                 None => reference("var", &[&names.region_vars[i]]),
@@ -54,9 +64,16 @@ pub fn providers(graph: &Graph, names: &Names) -> Vec<Block> {
         .collect()
 }
 
-pub fn variables(graph: &Graph, names: &Names) -> Vec<Block> {
+/// The region variables of `region_accounts` that have no fixed region, then `inputs`.
+pub fn variables(
+    graph: &Graph,
+    names: &Names,
+    region_accounts: &[AccountIdx],
+    inputs: &[&Input],
+) -> Vec<Block> {
     let mut blocks = Vec::new();
-    for (i, account) in graph.accounts.iter().enumerate() {
+    for &AccountIdx(i) in region_accounts {
+        let account = &graph.accounts[i];
         if account.region.is_some() {
             continue;
         }
@@ -78,7 +95,7 @@ pub fn variables(graph: &Graph, names: &Names) -> Vec<Block> {
             Vec::new(),
         ));
     }
-    for input in &graph.inputs {
+    for input in inputs {
         let roles: Vec<&str> = input
             .used_by
             .iter()
@@ -139,43 +156,52 @@ fn binary(lhs: Expression, op: ::hcl::expr::BinaryOperator, rhs: Expression) -> 
     )))
 }
 
-pub fn outputs(graph: &Graph, names: &Names) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    for (i, role) in graph.roles.iter().enumerate() {
-        let label = &names.roles[i].role;
-        let description = format!(
-            "ARN of role {} in account {}",
-            role.name,
-            graph.account(role.account).key
-        );
-        let attrs = vec![
-            attr("description", string(&description)),
-            attr("value", reference("aws_iam_role", &[label, "arn"])),
-        ];
-        blocks.push(block(
-            "output",
-            &[&format!("{label}_role_arn")],
-            attrs,
-            Vec::new(),
-        ));
+/// One output of a module: its name, description and value.
+pub struct Output {
+    pub name: String,
+    pub description: String,
+    pub value: Expression,
+}
+
+/// The ARN of every role in `roles`, and the name of its instance profile if it has one.
+pub fn role_outputs(
+    graph: &Graph,
+    names: &Names,
+    roles: impl IntoIterator<Item = RoleIdx>,
+) -> Vec<Output> {
+    let mut outputs = Vec::new();
+    for idx in roles {
+        let role = graph.role(idx);
+        let label = &names.roles[idx.0].role;
+        outputs.push(Output {
+            name: format!("{label}_role_arn"),
+            description: format!(
+                "ARN of role {} in account {}",
+                role.name,
+                graph.account(role.account).key
+            ),
+            value: reference("aws_iam_role", &[label, "arn"]),
+        });
         if role.instance_profile.is_some() {
-            let attrs = vec![
-                attr(
-                    "description",
-                    string(&format!("Instance profile of role {}", role.name)),
-                ),
-                attr(
-                    "value",
-                    reference("aws_iam_instance_profile", &[label, "name"]),
-                ),
-            ];
-            blocks.push(block(
-                "output",
-                &[&format!("{label}_instance_profile_name")],
-                attrs,
-                Vec::new(),
-            ));
+            outputs.push(Output {
+                name: format!("{label}_instance_profile_name"),
+                description: format!("Instance profile of role {}", role.name),
+                value: reference("aws_iam_instance_profile", &[label, "name"]),
+            });
         }
     }
-    blocks
+    outputs
+}
+
+pub fn outputs(outputs: Vec<Output>) -> Vec<Block> {
+    outputs
+        .into_iter()
+        .map(|o| {
+            let attrs = vec![
+                attr("description", string(&o.description)),
+                attr("value", o.value),
+            ];
+            block("output", &[&o.name], attrs, Vec::new())
+        })
+        .collect()
 }
