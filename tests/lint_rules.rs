@@ -227,22 +227,6 @@ fn rg006_long_sessions_on_chained_roles() {
 }
 
 #[test]
-fn rg007_trust_policy_size_and_the_raised_quota() {
-    let entry = |i: usize| {
-        format!(
-            "      - account: \"{:012}\"\n        conditions:\n          ArnEquals:\n            aws:PrincipalArn: arn:aws:iam::{:012}:role/deployers/Deployer\n",
-            300000000000usize + i,
-            300000000000usize + i
-        )
-    };
-    let trust: String = (0..12).map(entry).collect();
-    let big = with_role(&trust, "");
-    assert_eq!(rules(&big), vec!["RG007"]);
-    let raised = big.replace("seqera:\n", "limits:\n  trust_policy: 4096\nseqera:\n");
-    assert_eq!(rules(&raised), Vec::<&str>::new());
-}
-
-#[test]
 fn rg008_cross_account_credential_without_external_id() {
     assert!(
         !rules(SAFE).contains(&"RG008"),

@@ -67,10 +67,14 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
     for (i, role) in role_models.iter().enumerate() {
         let target = RoleIdx(i);
         let document = trust::document(&mut b, target, role, &mut edges, &mut inputs);
+        b.roles[i].trust_policy = PolicyDocument {
+            statements: super::compact::merge_principals(&document.statements),
+        };
         b.roles[i].trust = document;
     }
     trust::reject_cycles(&mut b, &edges);
-    trust::assume_policies(&mut b, &edges);
+    let limits = super::quota::limits(&mut b);
+    trust::assume_policies(&mut b, &edges, &limits);
     let trust_edge_count = role_models.iter().map(|r| r.trusted_by.len()).sum();
     let mut account_roles = vec![Vec::new(); b.accounts.len()];
     for (i, role) in b.roles.iter().enumerate() {
@@ -81,11 +85,10 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
         .seqera
         .as_ref()
         .and_then(|s| super::seqera::setup(&mut b, s));
-    let trust_policy_limit = trust_policy_limit(&mut b);
     if !b.diags.is_empty() {
         return None;
     }
-    Some(Graph {
+    let graph = Graph {
         name: model
             .name
             .as_ref()
@@ -98,8 +101,16 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
         trust_edge_count,
         account_roles,
         seqera,
-        trust_policy_limit,
-    })
+        limits,
+    };
+    let over_quota = super::quota::check(&graph);
+    if !over_quota.is_empty() {
+        for diagnostic in over_quota {
+            b.diags.push(diagnostic);
+        }
+        return None;
+    }
+    Some(graph)
 }
 
 /// An account without roles would be an empty CloudFormation stack, which AWS rejects.
@@ -248,7 +259,8 @@ fn role(b: &mut Builder, role: &model::Role) -> Option<Role> {
         tags,
         instance_profile,
         trust: PolicyDocument::default(),
-        assume: None,
+        trust_policy: PolicyDocument::default(),
+        assume: Vec::new(),
         accepted_risks: accepted_risks(b, role),
     })
 }
@@ -382,17 +394,6 @@ fn accepted_risks(b: &mut Builder, role: &model::Role) -> Vec<AcceptedRisk> {
         });
     }
     out
-}
-
-fn trust_policy_limit(b: &mut Builder) -> usize {
-    let Some(limit) = &b.model.limits.trust_policy else {
-        return TRUST_POLICY_DEFAULT;
-    };
-    if !(1..=TRUST_POLICY_MAX as u64).contains(&limit.value) {
-        b.error(&limit.loc, format!("trust_policy limit {} is out of range", limit.value), format!("AWS allows at most {TRUST_POLICY_MAX} characters, after a quota raise; the default is {TRUST_POLICY_DEFAULT}"));
-        return TRUST_POLICY_DEFAULT;
-    }
-    limit.value as usize
 }
 
 /// IAM requires a statement id to be unique within its policy.

@@ -3,8 +3,11 @@
 
 mod build;
 pub mod checks;
+pub mod compact;
 pub mod edges;
+mod pack;
 pub mod policy;
+pub mod quota;
 pub mod seqera;
 pub mod size;
 mod trust;
@@ -37,13 +40,9 @@ pub struct Graph {
     /// every role per account would be quadratic in large organisations.
     pub account_roles: Vec<Vec<RoleIdx>>,
     pub seqera: Option<seqera::SeqeraSetup>,
-    /// The trust-policy size quota in force, in characters without whitespace.
-    pub trust_policy_limit: usize,
+    /// The IAM quotas in force.
+    pub limits: quota::Limits,
 }
-
-/// AWS's default quota for a trust policy, and the most it can be raised to.
-pub const TRUST_POLICY_DEFAULT: usize = 2048;
-pub const TRUST_POLICY_MAX: usize = 4096;
 
 /// A lint rule that a role's model accepts, with the reason given.
 #[derive(Debug, Clone)]
@@ -76,9 +75,15 @@ pub struct Role {
     pub inline_policies: Vec<NamedPolicy>,
     pub tags: BTreeMap<String, String>,
     pub instance_profile: Option<String>,
+    /// The trust as the model states it: one statement per `trusted_by` entry, each with
+    /// its position. Lint and the graph queries read this.
     pub trust: PolicyDocument,
-    /// The identity half of this role's outgoing `role:` edges, if it has any.
-    pub assume: Option<NamedPolicy>,
+    /// The trust policy as written to IAM: `trust` with statements that differ only in
+    /// their principals merged (see `compact`). Backends and the size quota use this.
+    pub trust_policy: PolicyDocument,
+    /// The identity half of this role's outgoing `role:` edges: `<name>-assume`,
+    /// `<name>-assume-2`, … (as many as the managed-policy size quota needs), or none.
+    pub assume: Vec<NamedPolicy>,
     pub accepted_risks: Vec<AcceptedRisk>,
 }
 

@@ -1,7 +1,7 @@
 //! Policy sizes as AWS counts them: the characters of the JSON document, whitespace
 //! excluded. Deploy-time values are unknown here, so each counts as `INPUT_CHARS`.
 
-use super::{Graph, POLICY_VERSION, PolicyDocument, Text};
+use super::{Graph, POLICY_VERSION, PolicyDocument, RoleIdx, Text};
 
 /// The length assumed for a deploy-time External ID (Seqera's generated ids are shorter).
 pub const INPUT_CHARS: usize = 64;
@@ -12,9 +12,15 @@ pub const INPUT_CHARS: usize = 64;
 /// `PolicyDocument::to_json` costs about a tenth of a 1000-account run. A test holds the
 /// two to the same answer.
 pub fn policy_chars(graph: &Graph, doc: &PolicyDocument) -> usize {
+    policy_chars_with(doc, &|r| json_string_chars(&graph.role_arn(r)))
+}
+
+/// [`policy_chars`] before the graph exists: `role_arn_chars` gives the characters of a
+/// role's ARN as a JSON string, quotes included.
+pub fn policy_chars_with(doc: &PolicyDocument, role_arn_chars: &dyn Fn(RoleIdx) -> usize) -> usize {
     let text = |t: &Text| match t {
         Text::Lit(s) => json_string_chars(s),
-        Text::RoleArn(r) => json_string_chars(&graph.role_arn(*r)),
+        Text::RoleArn(r) => role_arn_chars(*r),
         Text::Input(_) => INPUT_CHARS + 2,
     };
     let list = |items: &mut dyn Iterator<Item = usize>, count: usize| -> usize {
@@ -81,7 +87,7 @@ pub fn policy_chars(graph: &Graph, doc: &PolicyDocument) -> usize {
 }
 
 /// A JSON string's characters without whitespace, quotes and escapes included.
-fn json_string_chars(s: &str) -> usize {
+pub fn json_string_chars(s: &str) -> usize {
     let escaped: usize = s
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -161,7 +167,7 @@ mod tests {
             trust_edge_count: 0,
             account_roles: Vec::new(),
             seqera: None,
-            trust_policy_limit: 2048,
+            limits: crate::ir::quota::Limits::default(),
         };
         assert_eq!(policy_chars(&graph, &doc), expected);
     }
@@ -185,7 +191,10 @@ mod tests {
             };
             for role in &graph.roles {
                 let named = role.inline_policies.iter().chain(&role.assume);
-                for doc in std::iter::once(&role.trust).chain(named.map(|p| &p.document)) {
+                for doc in [&role.trust, &role.trust_policy]
+                    .into_iter()
+                    .chain(named.map(|p| &p.document))
+                {
                     let rendered = doc.to_json(&resolve).to_string();
                     let expected = rendered.chars().filter(|c| !c.is_whitespace()).count();
                     assert_eq!(

@@ -76,12 +76,6 @@ pub const RULES: &[Rule] = &[
         help: "AWS caps a chained role session at one hour, whatever MaxSessionDuration says; the longer setting has no effect and suggests a session length the callers will not get.",
     },
     Rule {
-        id: "RG007",
-        severity: Severity::Error,
-        title: "trust policy over the size quota",
-        help: "IAM rejects a trust policy over 2,048 characters (whitespace not counted) unless the quota is raised, to at most 4,096. Set `limits: { trust_policy: 4096 }` after raising it, or trust fewer principals.",
-    },
-    Rule {
         id: "RG008",
         severity: Severity::Warning,
         title: "cross-account Seqera credential without an External ID",

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Finding, Rule, rule};
 use crate::diag::Loc;
 use crate::ir::seqera::SeqeraSetup;
-use crate::ir::size::{INPUT_CHARS, policy_chars};
 use crate::ir::{Effect, Graph, PrincipalKind, RoleIdx, Statement, Text};
 
 const CHAINED_SESSION_LIMIT: u64 = 3600;
@@ -30,7 +29,6 @@ pub fn all(graph: &Graph) -> Vec<Finding> {
             }
         }
         chained_session(graph, idx, &mut out);
-        trust_size(graph, idx, &mut out);
     }
     out
 }
@@ -311,25 +309,6 @@ fn chained_session(graph: &Graph, idx: RoleIdx, out: &mut Vec<Finding>) {
             role.key
         );
         out.push(finding("RG006", &role.loc, Some(idx), message, "set max_session_duration to 3600 or remove it; callers that need longer sessions must not chain"));
-    }
-}
-
-/// RG007: trust policy size against the quota in force.
-fn trust_size(graph: &Graph, idx: RoleIdx, out: &mut Vec<Finding>) {
-    let size = policy_chars(graph, &graph.role(idx).trust);
-    let limit = graph.trust_policy_limit;
-    if size > limit {
-        let role = graph.role(idx);
-        let message = format!(
-            "the trust policy of role `{}` is {size} characters (whitespace not counted, each deploy-time External ID counted as {INPUT_CHARS}); the quota is {limit}",
-            role.key
-        );
-        let hint = if limit < crate::ir::TRUST_POLICY_MAX {
-            "trust fewer principals, or raise the quota with AWS and set `limits: { trust_policy: 4096 }`"
-        } else {
-            "trust fewer principals: 4,096 is the most AWS allows"
-        };
-        out.push(finding("RG007", &role.loc, Some(idx), message, hint));
     }
 }
 

@@ -6,7 +6,12 @@ use super::types::*;
 
 const SEQERA_KEYS: &[&str] = &["platform_role", "allow_instance_credentials", "credentials"];
 const CREDENTIAL_KEYS: &[&str] = &["name", "workspace", "role"];
-const LIMIT_KEYS: &[&str] = &["trust_policy"];
+const LIMIT_KEYS: &[&str] = &[
+    "trust_policy",
+    "managed_policy",
+    "inline_total",
+    "managed_per_role",
+];
 const RISK_KEYS: &[&str] = &["rule", "reason"];
 
 pub fn seqera(r: &mut Reader, node: &Node) -> Seqera {
@@ -56,9 +61,14 @@ pub fn seqera(r: &mut Reader, node: &Node) -> Seqera {
 pub fn limits(r: &mut Reader, node: &Node) -> Limits {
     let mut limits = Limits::default();
     if let Some(f) = r.fields(node, "`limits`", LIMIT_KEYS) {
-        limits.trust_policy = f
-            .get("trust_policy")
-            .and_then(|n| r.integer(n, "`trust_policy` of `limits`"));
+        let mut get = |key: &str| {
+            f.get(key)
+                .and_then(|n| r.integer(n, &format!("`{key}` of `limits`")))
+        };
+        limits.trust_policy = get("trust_policy");
+        limits.managed_policy = get("managed_policy");
+        limits.inline_total = get("inline_total");
+        limits.managed_per_role = get("managed_per_role");
     }
     limits
 }

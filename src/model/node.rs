@@ -125,9 +125,17 @@ impl<'de> Visitor<'de> for ValueVisitor {
 /// Parses YAML into a node tree. YAML 1.2 booleans only, so `yes` and `on` stay strings;
 /// duplicate keys are errors, since a silently dropped role would be a silent permission change.
 pub fn parse(file: &Arc<str>, source: &str) -> Result<Node, Diagnostic> {
+    // serde-saphyr's default budget (250,000 nodes) guards against inputs that expand,
+    // but a 10,000-account model has about 300,000 nodes. Every node needs at least one
+    // byte of source unless aliases expand it, so a budget of one node (and a few parser
+    // events) per byte admits any plain model and still bounds an expanding one.
     let options = serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,
+        budget: serde_saphyr::budget! {
+            max_nodes: source.len().max(250_000),
+            max_events: source.len().saturating_mul(4).max(1_000_000),
+        },
     };
     serde_saphyr::from_str_with_options::<Node>(source, options).map_err(|err| {
         let (line, col) = err

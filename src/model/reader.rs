@@ -155,7 +155,7 @@ impl<'s> Reader<'s> {
         self.error(
             node,
             format!("{what} must be a whole number, not {}", node.kind()),
-            "write a number of seconds without quotes, e.g. 3600",
+            "write the number without quotes, e.g. 3600",
         );
         None
     }

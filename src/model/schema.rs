@@ -273,6 +273,18 @@ struct Limits {
     /// once raised.
     #[schemars(range(min = 1, max = 4096))]
     trust_policy: Option<u32>,
+    /// Managed policy size quota in characters, whitespace excluded: at most 6144. The
+    /// generated `-assume` grants are packed into as few policies of this size as fit.
+    #[schemars(range(min = 1, max = 6144))]
+    managed_policy: Option<u32>,
+    /// Quota on the inline policies of one role together, in characters without
+    /// whitespace: at most 10240.
+    #[schemars(range(min = 1, max = 10240))]
+    inline_total: Option<u32>,
+    /// Managed policies attached to one role, the generated `-assume` policies included:
+    /// 10, or up to 20 once raised.
+    #[schemars(range(min = 1, max = 20))]
+    managed_per_role: Option<u32>,
 }
 
 /// The schema as `rolegraph schema` prints it: JSON Schema draft-07, which editors'

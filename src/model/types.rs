@@ -20,11 +20,14 @@ pub struct Model {
     pub limits: Limits,
 }
 
-/// AWS quotas that an account can have raised.
+/// AWS quotas in force, for accounts that had some raised (or tests that lower them).
+/// Sizes are in characters without whitespace, as IAM counts them.
 #[derive(Debug, Clone, Default)]
 pub struct Limits {
-    /// Trust policy size, in characters without whitespace (AWS: 2048, 4096 raised).
     pub trust_policy: Option<Sp<u64>>,
+    pub managed_policy: Option<Sp<u64>>,
+    pub inline_total: Option<Sp<u64>>,
+    pub managed_per_role: Option<Sp<u64>>,
 }
 
 /// How Seqera Platform uses the roles: which role's credentials it holds, whether it may

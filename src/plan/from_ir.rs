@@ -37,7 +37,7 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
                     .unwrap_or_else(|| Inputs::placeholder(name)),
             };
             let mut attached = role.managed_policies.clone();
-            if let Some(assume) = &role.assume {
+            for assume in &role.assume {
                 let arn = format!(
                     "arn:{}:iam::{}:policy{}{}",
                     account.partition.as_str(),
@@ -81,7 +81,7 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
                         .unwrap_or(DEFAULT_MAX_SESSION_DURATION),
                     permissions_boundary: role.permissions_boundary.clone(),
                     tags: role.tags.clone(),
-                    trust_policy: role.trust.to_json(&resolve),
+                    trust_policy: role.trust_policy.to_json(&resolve),
                     attached_policies: attached,
                     inline_policies,
                 },

@@ -97,15 +97,15 @@ fn account_template(graph: &Graph, account: AccountIdx) -> Template {
                 },
             );
         }
-        if let Some(assume) = &role.assume {
+        for (n, assume) in role.assume.iter().enumerate() {
             template.resources.push(
-                ids.assume,
+                ids.assume(n),
                 Resource::ManagedPolicy(ManagedPolicy {
                     managed_policy_name: assume.name.clone(),
                     path: role.path.clone(),
                     description: assume.description.clone().unwrap_or_default(),
                     policy_document: document(graph, account, &assume.document),
-                    roles: vec![Str::Ref(ids.role)],
+                    roles: vec![Str::Ref(ids.role.clone())],
                 }),
             );
         }
@@ -121,7 +121,7 @@ fn role_properties(graph: &Graph, account: AccountIdx, idx: RoleIdx) -> Role {
         description: role.description.clone(),
         max_session_duration: role.max_session_duration,
         permissions_boundary: role.permissions_boundary.clone(),
-        assume_role_policy_document: document(graph, account, &role.trust),
+        assume_role_policy_document: document(graph, account, &role.trust_policy),
         managed_policy_arns: role.managed_policies.clone(),
         policies: role
             .inline_policies

@@ -22,7 +22,7 @@ pub fn pascal(key: &str) -> String {
 pub struct RoleIds {
     pub role: String,
     pub profile: String,
-    pub assume: String,
+    base: String,
 }
 
 impl RoleIds {
@@ -31,7 +31,16 @@ impl RoleIds {
         RoleIds {
             role: format!("{base}Role"),
             profile: format!("{base}InstanceProfile"),
-            assume: format!("{base}AssumePolicy"),
+            base,
+        }
+    }
+
+    /// The `n`th (from 0) of the role's generated `-assume` policies:
+    /// `<Base>AssumePolicy`, `<Base>AssumePolicy2`, …
+    pub fn assume(&self, n: usize) -> String {
+        match n {
+            0 => format!("{}AssumePolicy", self.base),
+            _ => format!("{}AssumePolicy{}", self.base, n + 1),
         }
     }
 }
@@ -69,19 +78,19 @@ pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
         };
         for (_, role) in graph.roles_in(AccountIdx(i)) {
             let r = RoleIds::new(&role.key);
-            claim(r.role, &role.loc, format!("role `{}`", role.key));
+            claim(r.role.clone(), &role.loc, format!("role `{}`", role.key));
             if role.instance_profile.is_some() {
                 claim(
-                    r.profile,
+                    r.profile.clone(),
                     &role.loc,
                     format!("the instance profile of role `{}`", role.key),
                 );
             }
-            if role.assume.is_some() {
+            for (n, policy) in role.assume.iter().enumerate() {
                 claim(
-                    r.assume,
+                    r.assume(n),
                     &role.loc,
-                    format!("the assume policy of role `{}`", role.key),
+                    format!("policy `{}` of role `{}`", policy.name, role.key),
                 );
             }
         }

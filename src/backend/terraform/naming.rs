@@ -33,7 +33,8 @@ pub struct RoleNames {
     /// Label of the role and its instance profile; every other label derives from it.
     pub role: String,
     pub trust_doc: String,
-    pub assume: String,
+    /// One label per generated `-assume` policy: `<role>_assume`, `<role>_assume_2`, …
+    pub assume: Vec<String>,
     pub inline: Vec<String>,
     pub managed: Vec<String>,
 }
@@ -176,22 +177,22 @@ fn role_names(reg: &mut Registry, graph: &Graph, idx: RoleIdx) -> RoleNames {
         loc,
         what("the trust policy"),
     );
-    let assume = format!("{base}_assume");
-    if role.assume.is_some() {
-        reg.claim(
-            "data.aws_iam_policy_document",
-            &assume,
-            loc,
-            what("the assume policy"),
-        );
-        reg.claim("aws_iam_policy", &assume, loc, what("the assume policy"));
-        reg.claim(
-            "aws_iam_role_policy_attachment",
-            &assume,
-            loc,
-            what("the assume policy"),
-        );
-    }
+    let assume = role
+        .assume
+        .iter()
+        .enumerate()
+        .map(|(n, policy)| {
+            let label = match n {
+                0 => format!("{base}_assume"),
+                _ => format!("{base}_assume_{}", n + 1),
+            };
+            let w = what(&format!("policy `{}`", policy.name));
+            reg.claim("data.aws_iam_policy_document", &label, loc, w.clone());
+            reg.claim("aws_iam_policy", &label, loc, w.clone());
+            reg.claim("aws_iam_role_policy_attachment", &label, loc, w);
+            label
+        })
+        .collect();
     let inline = role
         .inline_policies
         .iter()

@@ -146,7 +146,7 @@ impl Emit<'_> {
         let account = role.account;
         let n = &self.names.roles[idx.0];
         let role_ref = |attr_name: &str| reference("aws_iam_role", &[&n.role, attr_name]);
-        blocks.push(self.policy_document(account, &n.trust_doc, &role.trust));
+        blocks.push(self.policy_document(account, &n.trust_doc, &role.trust_policy));
         blocks.push(self.role_block(idx));
         if let Some(profile) = &role.instance_profile {
             let attrs = vec![
@@ -193,8 +193,8 @@ impl Emit<'_> {
                 Vec::new(),
             ));
         }
-        if let Some(assume) = &role.assume {
-            blocks.push(self.policy_document(account, &n.assume, &assume.document));
+        for (assume, label) in role.assume.iter().zip(&n.assume) {
+            blocks.push(self.policy_document(account, label, &assume.document));
             let attrs = vec![
                 self.provider(account),
                 attr("name", string(&assume.name)),
@@ -205,26 +205,23 @@ impl Emit<'_> {
                 ),
                 attr(
                     "policy",
-                    reference("data", &["aws_iam_policy_document", &n.assume, "json"]),
+                    reference("data", &["aws_iam_policy_document", label, "json"]),
                 ),
             ];
             blocks.push(block(
                 "resource",
-                &["aws_iam_policy", &n.assume],
+                &["aws_iam_policy", label],
                 attrs,
                 Vec::new(),
             ));
             let attrs = vec![
                 self.provider(account),
                 attr("role", role_ref("name")),
-                attr(
-                    "policy_arn",
-                    reference("aws_iam_policy", &[&n.assume, "arn"]),
-                ),
+                attr("policy_arn", reference("aws_iam_policy", &[label, "arn"])),
             ];
             blocks.push(block(
                 "resource",
-                &["aws_iam_role_policy_attachment", &n.assume],
+                &["aws_iam_role_policy_attachment", label],
                 attrs,
                 Vec::new(),
             ));
