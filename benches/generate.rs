@@ -43,7 +43,8 @@ fn one(n: usize) {
                 .all(|f| !f.fails(rolegraph::lint::Severity::Error))
         );
         let files = generate_all(&graph, &Backend::ALL, &templates, &Default::default())
-            .expect("generates");
+            .expect("generates")
+            .files;
         samples.push(start.elapsed());
         bytes = files.iter().map(|(_, c)| c.len()).sum::<usize>();
     }

@@ -96,8 +96,8 @@ fn no_variant_of_the_seed_panics() {
         }));
         match result {
             Err(_) => panic!("variant {i} panicked:\n{text}"),
-            Ok(Ok(files)) => {
-                assert!(!files.is_empty());
+            Ok(Ok(generated)) => {
+                assert!(!generated.files.is_empty());
                 valid += 1;
             }
             Ok(Err(diags)) => {

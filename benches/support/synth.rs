@@ -1,10 +1,26 @@
-//! Synthetic models for benchmarks: one management account with a platform role, and N
-//! target accounts, each with one role that trusts it with an External ID and carries an
-//! inline S3 policy.
+//! Synthetic models for benchmarks: one management account with K hub (platform) roles,
+//! and N target accounts spread evenly over the hubs, each with one role that trusts its
+//! hub with an External ID and carries an inline S3 policy.
 
 use std::fmt::Write;
 
+/// One hub: `model_with_hubs(targets, 1)`.
+#[allow(dead_code)]
 pub fn model(targets: usize) -> String {
+    model_with_hubs(targets, 1)
+}
+
+/// The key of hub `k` of `hubs`: `platform` when there is one.
+fn hub_key(k: usize, hubs: usize) -> String {
+    if hubs == 1 {
+        "platform".to_owned()
+    } else {
+        format!("platform-{k:02}")
+    }
+}
+
+pub fn model_with_hubs(targets: usize, hubs: usize) -> String {
+    let hubs = hubs.max(1);
     let mut out = String::with_capacity(300 * targets + 1024);
     out.push_str("version: 1\nname: synthetic\n\ntags:\n  ManagedBy: rolegraph\n\naccounts:\n");
     out.push_str("  management:\n    id: \"900000000000\"\n    region: us-east-1\n");
@@ -16,14 +32,25 @@ pub fn model(targets: usize) -> String {
         )
         .unwrap();
     }
-    out.push_str("\nroles:\n  platform:\n    account: management\n    name: Platform\n");
-    out.push_str(
-        "    instance_profile: true\n    trusted_by:\n      - service: ec2.amazonaws.com\n",
-    );
-    for i in 0..targets {
+    out.push_str("\nroles:\n");
+    for k in 0..hubs {
+        let key = hub_key(k, hubs);
+        let name = if hubs == 1 {
+            "Platform".to_owned()
+        } else {
+            format!("Platform-{k:02}")
+        };
         writeln!(
             out,
-            "  worker-{i:05}:\n    account: target-{i:05}\n    name: Worker\n    path: /seqera/\n    trusted_by:\n      - role: platform\n        external_id: ext-{i:05}-3f1e9a52\n    policies:\n      data:\n        statements:\n          - actions: [s3:GetObject, s3:PutObject]\n            resources: [\"arn:aws:s3:::data-{i:05}/*\"]"
+            "  {key}:\n    account: management\n    name: {name}\n    instance_profile: true\n    trusted_by:\n      - service: ec2.amazonaws.com"
+        )
+        .unwrap();
+    }
+    for i in 0..targets {
+        let hub = hub_key(i * hubs / targets.max(1), hubs);
+        writeln!(
+            out,
+            "  worker-{i:05}:\n    account: target-{i:05}\n    name: Worker\n    path: /seqera/\n    trusted_by:\n      - role: {hub}\n        external_id: ext-{i:05}-3f1e9a52\n    policies:\n      data:\n        statements:\n          - actions: [s3:GetObject, s3:PutObject]\n            resources: [\"arn:aws:s3:::data-{i:05}/*\"]"
         )
         .unwrap();
     }

@@ -49,22 +49,58 @@ impl Backend {
             Backend::Seqera => seqera::generate(graph, templates),
         }
     }
+
+    /// What the user should know about this backend's `files`.
+    pub fn warnings(self, graph: &Graph, options: &Options, files: &FileSet) -> Vec<Warning> {
+        match self {
+            Backend::Terraform => terraform::warnings(graph, options.terraform_layout),
+            Backend::Cloudformation => cloudformation::warnings(files),
+            Backend::Seqera => Vec::new(),
+        }
+    }
 }
 
-/// Every selected backend's files, each under its folder; all errors from all backends.
+/// Something to know about output that is still written: it deploys, but not the easy way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub message: String,
+    pub hint: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::term::{Stream, Style, paint};
+        let warning = paint(Stream::Stderr, Style::Warning, "warning");
+        let hint = paint(Stream::Stderr, Style::Note, "hint");
+        write!(f, "{warning}: {}\n  {hint}: {}", self.message, self.hint)
+    }
+}
+
+/// The output of the selected backends.
+#[derive(Debug, Default)]
+pub struct Generated {
+    /// Every backend's files, each under its folder.
+    pub files: FileSet,
+    pub warnings: Vec<Warning>,
+}
+
+/// Every selected backend's files and warnings; all errors from all backends.
 pub fn generate_all(
     graph: &Graph,
     backends: &[Backend],
     templates: &Templates,
     options: &Options,
-) -> Result<FileSet, Diagnostics> {
-    let mut files = FileSet::default();
+) -> Result<Generated, Diagnostics> {
+    let mut out = Generated::default();
     let mut diags = Diagnostics::default();
     for backend in backends {
         match backend.generate(graph, templates, options) {
-            Ok(set) => files.nest(backend.folder(), set),
+            Ok(set) => {
+                out.warnings.extend(backend.warnings(graph, options, &set));
+                out.files.nest(backend.folder(), set);
+            }
             Err(errors) => diags.extend(errors),
         }
     }
-    diags.into_result(files)
+    diags.into_result(out)
 }

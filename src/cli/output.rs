@@ -98,11 +98,18 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), Exit
             return Err(ExitCode::from(1));
         }
     }
-    let files = Templates::with_overrides(args.templates.as_deref())
+    let generated = Templates::with_overrides(args.templates.as_deref())
         .and_then(|templates| {
             backend::generate_all(&graph, &args.backends(), &templates, &args.options())
         })
         .map_err(|diags| invalid(&diags))?;
+    // `check` compares only; the warnings are `generate`'s to give.
+    if lint_gate && verbosity() > Verbosity::Quiet {
+        for warning in &generated.warnings {
+            eprintln!("{warning}");
+        }
+    }
+    let files = generated.files;
     let model_bytes = std::fs::read(&args.model).map_err(|err| {
         eprintln!("error: cannot read {}: {err}", args.model.display());
         ExitCode::from(2)

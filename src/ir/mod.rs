@@ -133,8 +133,13 @@ impl Graph {
     /// The deploy-time inputs that the trust policies of one account's roles require,
     /// sorted by name.
     pub fn inputs_in(&self, account: AccountIdx) -> Vec<&Input> {
+        self.inputs_of(self.roles_in(account).map(|(idx, _)| idx))
+    }
+
+    /// The deploy-time inputs that the trust policies of `roles` require, sorted by name.
+    pub fn inputs_of(&self, roles: impl Iterator<Item = RoleIdx>) -> Vec<&Input> {
         let mut names = std::collections::BTreeSet::new();
-        for (_, role) in self.roles_in(account) {
+        for role in roles.map(|idx| self.role(idx)) {
             let values = role
                 .trust
                 .statements

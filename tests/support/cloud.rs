@@ -349,37 +349,71 @@ fn cloudformation_on(
     let mut stacks = Vec::new();
     for key in order {
         let account = &g.plan.accounts[key];
-        let idx = g
-            .graph
-            .accounts
-            .iter()
-            .position(|a| &a.key == key)
-            .ok_or("unknown account")?;
-        let parameters: BTreeMap<String, String> = g
-            .graph
-            .inputs_in(rolegraph::ir::AccountIdx(idx))
-            .iter()
-            .map(|i| {
-                let name = rolegraph::backend::cloudformation::parameter_name(&i.name);
-                (name, g.inputs[&i.name].clone())
-            })
-            .collect();
-        let template = dir.join(format!("{key}.yaml"));
-        let body = std::fs::read_to_string(&template).map_err(|e| e.to_string())?;
-        std::fs::write(&template, edit(key, body)).map_err(|e| e.to_string())?;
-        let stack: String = key
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
-        stacks.push(serde_json::json!({
-            "account": format!("{}:{}:{}", account.id, account.partition, account.region),
-            "stack": format!("rolegraph-{stack}"),
-            "template": template,
-            "parameters": parameters,
-        }));
+        for (file, part) in account_templates(&dir, key) {
+            let template = dir.join(&file);
+            let body = std::fs::read_to_string(&template).map_err(|e| e.to_string())?;
+            let parameters: BTreeMap<String, String> = template_parameters(&body)
+                .into_iter()
+                .map(|name| {
+                    let input = g
+                        .graph
+                        .inputs
+                        .iter()
+                        .find(|i| {
+                            rolegraph::backend::cloudformation::parameter_name(&i.name) == name
+                        })
+                        .ok_or(format!("{file}: parameter {name} is no input"))?;
+                    Ok((name, g.inputs[&input.name].clone()))
+                })
+                .collect::<Result<_, String>>()?;
+            std::fs::write(&template, edit(key, body)).map_err(|e| e.to_string())?;
+            let stack: String = format!("{key}-{part}")
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            stacks.push(serde_json::json!({
+                "account": format!("{}:{}:{}", account.id, account.partition, account.region),
+                "stack": format!("rolegraph-{stack}"),
+                "template": template,
+                "parameters": parameters,
+            }));
+        }
     }
     deploy_stacks(moto, work, &stacks)?;
     dump(moto, &g.plan)
+}
+
+/// An account's templates in deploy order: `<key>.yaml`, then `<key>-2.yaml`, … while
+/// they exist.
+fn account_templates(dir: &Path, key: &str) -> Vec<(String, usize)> {
+    let mut out = vec![(format!("{key}.yaml"), 1)];
+    for part in 2.. {
+        let file = format!("{key}-{part}.yaml");
+        if !dir.join(&file).is_file() {
+            break;
+        }
+        out.push((file, part));
+    }
+    out
+}
+
+/// The names under a template's top-level `Parameters:`.
+fn template_parameters(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in body.lines() {
+        if !line.starts_with(' ') {
+            inside = line == "Parameters:";
+            continue;
+        }
+        if inside
+            && let Some(name) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':'))
+            && !name.starts_with(' ')
+        {
+            out.push(name.to_owned());
+        }
+    }
+    out
 }
 
 /// The three-way check: Terraform's state == the plan == CloudFormation's state.

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::split::Stacks;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::ir::{AccountIdx, Graph};
 
@@ -45,20 +46,37 @@ impl RoleIds {
     }
 }
 
-/// Checks that the IDs a template will use are distinct, and that account files are too.
-pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
+/// Template files must differ in more than case (file systems that ignore case would
+/// merge them): `prod-2.yaml` is both account `prod-2`'s template and the second part of
+/// account `prod`'s.
+pub fn check_files(graph: &Graph, stacks: &Stacks) -> Result<(), Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut files: BTreeMap<String, &str> = BTreeMap::new();
-    for account in &graph.accounts {
-        if let Some(first) = files.insert(account.key.to_ascii_lowercase(), &account.key) {
-            diags.push(collision(
-                &account.loc,
-                &format!("{first}.yaml"),
-                "account",
-                &account.key,
-            ));
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    for stack in &stacks.stacks {
+        let file = stack.file(graph);
+        let account = graph.account(stack.account);
+        match files.get(&file.to_ascii_lowercase()) {
+            Some(first) if *first != account.key => {
+                diags.push(collision(
+                    &account.loc,
+                    &file,
+                    "account",
+                    &account.key,
+                    first,
+                ));
+            }
+            Some(_) => {}
+            None => {
+                files.insert(file.to_ascii_lowercase(), account.key.clone());
+            }
         }
     }
+    diags.into_result(())
+}
+
+/// Checks that the IDs a template will use are distinct.
+pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
+    let mut diags = Diagnostics::default();
     for (i, _) in graph.accounts.iter().enumerate() {
         let mut ids: BTreeMap<String, String> = BTreeMap::new();
         let mut claim = |id: String, loc: &Loc, what: String| {
@@ -105,10 +123,10 @@ pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
     diags.into_result(())
 }
 
-fn collision(loc: &Loc, first: &str, kind: &str, key: &str) -> Diagnostic {
+fn collision(loc: &Loc, file: &str, kind: &str, key: &str, first: &str) -> Diagnostic {
     Diagnostic::at(
         loc,
-        format!("{kind} `{key}` would be written to the same file as {first}"),
+        format!("{kind} `{key}` and account `{first}` would both write cloudformation/{file}"),
     )
-    .hint("file names ignore case on some systems; rename one key")
+    .hint("file names ignore case on some systems, and a large account's templates are numbered (`<account>-2.yaml`); rename one key")
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::parameter_name;
+use super::split::{self, Stacks};
 use crate::diag::Diagnostics;
 use crate::ir::{AccountIdx, Graph};
 use crate::templates::Templates;
@@ -23,16 +24,34 @@ struct Stack {
     stack_name: String,
     region: String,
     parameters: Vec<String>,
-    /// Accounts whose roles this stack's trust policies name, deployed before it.
+    /// `part 2 of 3` when the account has several templates, else empty.
+    part: String,
+    /// Accounts whose roles this stack's trust policies name, and the account's previous
+    /// template when it has several: deployed before it.
     after: Vec<String>,
 }
 
 pub fn render(
     graph: &Graph,
     order: &[AccountIdx],
+    stacks: &Stacks,
     templates: &Templates,
 ) -> Result<String, Diagnostics> {
-    let stacks = order.iter().map(|&a| stack(graph, a)).collect();
+    let mut entries = Vec::new();
+    for &account in order {
+        let mut previous: Option<String> = None;
+        let parts = stacks.of(account).count();
+        for (_, s) in stacks.of(account) {
+            let mut entry = stack(graph, s);
+            if parts > 1 {
+                entry.part = format!("part {} of {parts}", s.part + 1);
+            }
+            entry.after.extend(previous.take());
+            previous = Some(entry.template.clone());
+            entries.push(entry);
+        }
+    }
+    let stacks = entries;
     let context = Context {
         model: &graph.name,
         source: &graph.source_name,
@@ -42,7 +61,8 @@ pub fn render(
     templates.render("cloudformation-README.md", &context)
 }
 
-fn stack(graph: &Graph, idx: AccountIdx) -> Stack {
+fn stack(graph: &Graph, s: &split::Stack) -> Stack {
+    let idx = s.account;
     let account = graph.account(idx);
     let after = graph
         .waits_for(idx)
@@ -50,15 +70,20 @@ fn stack(graph: &Graph, idx: AccountIdx) -> Stack {
         .map(|a| graph.account(a).key.clone())
         .collect();
     let parameters = graph
-        .inputs_in(idx)
+        .inputs_of(s.roles.iter().copied())
         .iter()
         .map(|i| parameter_name(&i.name))
         .collect();
+    let stack_key = match s.part {
+        0 => account.key.clone(),
+        n => format!("{}-{}", account.key, n + 1),
+    };
     Stack {
         account: account.key.clone(),
         account_id: account.id.clone(),
-        template: format!("{}.yaml", account.key),
-        stack_name: stack_name(&graph.name, &account.key),
+        template: s.file(graph),
+        part: String::new(),
+        stack_name: stack_name(&graph.name, &stack_key),
         region: account
             .region
             .clone()

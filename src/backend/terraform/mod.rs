@@ -58,6 +58,24 @@ pub fn generate(
     }
 }
 
+/// Accounts above which one root module gets unwieldy: every plan refreshes every
+/// account through its own provider, and one state holds them all.
+pub const ROOT_LAYOUT_ACCOUNTS: usize = 50;
+
+pub fn warnings(graph: &Graph, layout: Layout) -> Vec<crate::backend::Warning> {
+    let accounts = graph.accounts.len();
+    if layout != Layout::Root || accounts <= ROOT_LAYOUT_ACCOUNTS {
+        return Vec::new();
+    }
+    vec![crate::backend::Warning {
+        message: format!(
+            "the Terraform root module has {accounts} accounts, each with its own provider alias, in one state: every plan configures {accounts} providers"
+        ),
+        hint: "use `--terraform-layout per-account` for one root module (and state) per account"
+            .to_owned(),
+    }]
+}
+
 fn all_accounts(graph: &Graph) -> Vec<AccountIdx> {
     (0..graph.accounts.len()).map(AccountIdx).collect()
 }

@@ -1,0 +1,181 @@
+//! Cutting an account's roles into stacks within CloudFormation's per-stack quotas: 500
+//! resources, 200 parameters, 200 outputs. An account that fits keeps one template,
+//! `<account>.yaml`, with its roles in model order. A larger one gets `<account>.yaml`,
+//! `<account>-2.yaml`, …, filled in an order where a role trusted by another role of the
+//! account comes first, so that deploying the parts in order creates every trusted role
+//! before the trust policy that names it. A role's resources (the role, its instance
+//! profile and its `-assume` policies) always stay in one stack.
+
+use std::collections::BTreeSet;
+
+use super::limits;
+use crate::ir::{AccountIdx, Graph, RoleIdx, Text};
+
+pub struct Stack {
+    pub account: AccountIdx,
+    /// 0 for `<account>.yaml`, 1 for `<account>-2.yaml`, …
+    pub part: usize,
+    pub roles: Vec<RoleIdx>,
+}
+
+impl Stack {
+    /// The file name, which is also the key of the stack in the README.
+    pub fn file(&self, graph: &Graph) -> String {
+        let key = &graph.account(self.account).key;
+        match self.part {
+            0 => format!("{key}.yaml"),
+            n => format!("{key}-{}.yaml", n + 1),
+        }
+    }
+}
+
+/// Every stack, accounts in model order and each account's parts in deploy order.
+pub struct Stacks {
+    pub stacks: Vec<Stack>,
+    /// The index in `stacks` of each role's stack.
+    pub stack_of: Vec<usize>,
+}
+
+impl Stacks {
+    /// The stacks of one account, in the order to deploy them.
+    pub fn of(&self, account: AccountIdx) -> impl Iterator<Item = (usize, &Stack)> {
+        self.stacks
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.account == account)
+    }
+}
+
+/// What one role adds to a stack.
+struct Cost<'g> {
+    resources: usize,
+    outputs: usize,
+    inputs: BTreeSet<&'g str>,
+}
+
+fn cost(graph: &Graph, idx: RoleIdx) -> Cost<'_> {
+    let role = graph.role(idx);
+    let profile = usize::from(role.instance_profile.is_some());
+    let inputs = role
+        .trust_policy
+        .statements
+        .iter()
+        .flat_map(|s| &s.conditions)
+        .flat_map(|c| &c.values)
+        .filter_map(|v| match v {
+            Text::Input(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    Cost {
+        resources: 1 + profile + role.assume.len(),
+        outputs: 1 + profile,
+        inputs,
+    }
+}
+
+pub fn split(graph: &Graph) -> Stacks {
+    let mut stacks = Vec::new();
+    let mut stack_of = vec![0; graph.roles.len()];
+    for a in 0..graph.accounts.len() {
+        let account = AccountIdx(a);
+        let roles: Vec<RoleIdx> = graph.roles_in(account).map(|(i, _)| i).collect();
+        let costs: Vec<Cost> = roles.iter().map(|&r| cost(graph, r)).collect();
+        let parts = if fits(costs.iter()) {
+            vec![roles]
+        } else {
+            fill(graph, &roles, &costs)
+        };
+        for (part, roles) in parts.into_iter().enumerate() {
+            for r in &roles {
+                stack_of[r.0] = stacks.len();
+            }
+            stacks.push(Stack {
+                account,
+                part,
+                roles,
+            });
+        }
+    }
+    Stacks { stacks, stack_of }
+}
+
+fn fits<'a, 'g: 'a>(costs: impl Iterator<Item = &'a Cost<'g>>) -> bool {
+    let (mut resources, mut outputs, mut inputs) = (0, 0, BTreeSet::new());
+    for c in costs {
+        resources += c.resources;
+        outputs += c.outputs;
+        inputs.extend(c.inputs.iter().copied());
+    }
+    resources <= limits::RESOURCES
+        && outputs <= limits::OUTPUTS
+        && inputs.len() <= limits::PARAMETERS
+}
+
+/// Greedy: roles in trust order, a new part whenever the next role would break a quota.
+/// Running totals keep it linear.
+fn fill(graph: &Graph, roles: &[RoleIdx], costs: &[Cost]) -> Vec<Vec<RoleIdx>> {
+    let mut parts: Vec<Vec<RoleIdx>> = Vec::new();
+    let mut current: Vec<RoleIdx> = Vec::new();
+    let (mut resources, mut outputs, mut inputs) = (0, 0, BTreeSet::new());
+    for i in trust_order(graph, roles) {
+        let c = &costs[i];
+        let new_inputs = c.inputs.iter().filter(|n| !inputs.contains(*n)).count();
+        let fits = resources + c.resources <= limits::RESOURCES
+            && outputs + c.outputs <= limits::OUTPUTS
+            && inputs.len() + new_inputs <= limits::PARAMETERS;
+        if !fits && !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+            (resources, outputs, inputs) = (0, 0, BTreeSet::new());
+        }
+        current.push(roles[i]);
+        resources += c.resources;
+        outputs += c.outputs;
+        inputs.extend(c.inputs.iter().copied());
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+/// Positions in `roles` (one account's) ordered so that a role comes after every role of
+/// the account its trust policy names; otherwise in model order. The graph has no trust
+/// cycles (validation rejects them), so every role gets a place.
+fn trust_order(graph: &Graph, roles: &[RoleIdx]) -> Vec<usize> {
+    let positions: std::collections::BTreeMap<RoleIdx, usize> =
+        roles.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    let position = |r: RoleIdx| positions.get(&r).copied();
+    let mut waits: Vec<usize> = vec![0; roles.len()];
+    let mut unblocks: Vec<Vec<usize>> = vec![Vec::new(); roles.len()];
+    for (i, &r) in roles.iter().enumerate() {
+        let named: BTreeSet<usize> = graph
+            .role(r)
+            .trust_policy
+            .statements
+            .iter()
+            .flat_map(|s| &s.principals)
+            .flat_map(|p| &p.ids)
+            .filter_map(|id| match id {
+                Text::RoleArn(source) if *source != r => position(*source),
+                _ => None,
+            })
+            .collect();
+        waits[i] = named.len();
+        for n in named {
+            unblocks[n].push(i);
+        }
+    }
+    let mut ready: BTreeSet<usize> = (0..roles.len()).filter(|&i| waits[i] == 0).collect();
+    let mut order = Vec::with_capacity(roles.len());
+    while let Some(next) = ready.pop_first() {
+        order.push(next);
+        for &w in &unblocks[next] {
+            waits[w] -= 1;
+            if waits[w] == 0 {
+                ready.insert(w);
+            }
+        }
+    }
+    order
+}
