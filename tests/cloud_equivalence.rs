@@ -112,6 +112,28 @@ fn terraform_layouts_build_the_planned_iam() {
     );
 }
 
+/// The StackSet layout deploys the same IAM as the per-account layout (which the golden
+/// test above deploys): each StackSet instance as a stack in its account, with the
+/// parameters of its file.
+#[test]
+fn the_stackset_layout_builds_the_planned_iam() {
+    let Some(_tools) = cloud::tools() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let model = repo().join("golden/stackset/rolegraph.yaml");
+    let generated = cloud::generate_with(&model, work.path(), "root", "stackset").unwrap();
+    assert!(
+        generated
+            .out
+            .join("cloudformation/stacksets/worker.yaml")
+            .is_file()
+    );
+    cloud::cfn_lint(&generated).unwrap();
+    let state = cloud::deploy_cloudformation(&generated, work.path(), &|_, body| body).unwrap();
+    let differences = rolegraph::plan::compare(&generated.plan, &state);
+    let lines: Vec<String> = differences.iter().map(|d| d.to_string()).collect();
+    assert!(lines.is_empty(), "{}", lines.join("\n"));
+}
+
 /// The module layout cannot pin its providers itself (the caller configures them), so it
 /// checks each one's account: wired to the wrong account, the plan must stop before
 /// anything is created anywhere.

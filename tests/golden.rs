@@ -20,6 +20,9 @@ const LAYOUTS: [(&str, &str); 2] = [
     ("per-account", "terraform-per-account"),
 ];
 
+/// The non-default CloudFormation layout and its folder.
+const CLOUDFORMATION_LAYOUT: (&str, &str) = ("stackset", "cloudformation-stackset");
+
 /// One generation of a case to compare: the extra arguments, the case's folders that
 /// hold the expectation, and the output folder each of them stands for.
 struct Variant {
@@ -42,6 +45,19 @@ fn variants(case: &Path) -> Vec<Variant> {
                 folders: vec![(folder, "terraform")],
             });
         }
+    }
+    let (layout, folder) = CLOUDFORMATION_LAYOUT;
+    if case.join(folder).is_dir() {
+        variants.push(Variant {
+            label: format!("--cloudformation-layout {layout}"),
+            args: vec![
+                "--only",
+                "cloudformation",
+                "--cloudformation-layout",
+                layout,
+            ],
+            folders: vec![(folder, "cloudformation")],
+        });
     }
     variants
 }
@@ -172,6 +188,17 @@ fn every_terraform_layout_has_golden_cases() {
             "layout {layout} has golden cases {cases:?}; expected the seed and at least 3 more"
         );
     }
+}
+
+#[test]
+fn the_stackset_layout_has_golden_cases() {
+    let (_, folder) = CLOUDFORMATION_LAYOUT;
+    let stacksets = support::repo().join("golden/stackset").join(folder);
+    assert!(
+        stacksets.join("stacksets").is_dir()
+            && support::repo().join("golden/seed").join(folder).is_dir(),
+        "golden/stackset and golden/seed hold {folder}/, and the first has StackSets"
+    );
 }
 
 #[test]

@@ -88,12 +88,29 @@ fn cfn_lint_passes_every_golden_case() {
     if !require_tool("cfn-lint", available("cfn-lint", "--version")) {
         return;
     }
+    // Both layouts: `cloudformation/` and, where a case has it, `cloudformation-stackset/`
+    // with its `stacksets/` folder.
     let templates: Vec<PathBuf> = golden_cases()
         .iter()
-        .flat_map(|case| std::fs::read_dir(case.join("cloudformation")).unwrap())
+        .flat_map(|case| {
+            [
+                "cloudformation",
+                "cloudformation-stackset",
+                "cloudformation-stackset/stacksets",
+            ]
+            .map(|folder| case.join(folder))
+        })
+        .filter(|dir| dir.is_dir())
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
+    assert!(
+        templates
+            .iter()
+            .any(|t| t.to_string_lossy().contains("/stacksets/")),
+        "the StackSet templates are linted too"
+    );
     assert!(
         templates.len() >= golden_cases().len(),
         "every case has at least one template"

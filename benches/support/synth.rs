@@ -1,6 +1,6 @@
 //! Synthetic models for benchmarks: one management account with K hub (platform) roles,
 //! and N target accounts spread evenly over the hubs, each with one role that trusts its
-//! hub with an External ID and carries an inline S3 policy.
+//! hub with an External ID and carries an inline S3 policy on the account's own bucket.
 
 use std::fmt::Write;
 
@@ -48,9 +48,12 @@ pub fn model_with_hubs(targets: usize, hubs: usize) -> String {
     }
     for i in 0..targets {
         let hub = hub_key(i * hubs / targets.max(1), hubs);
+        // Each account's bucket is named after the account, so that every target role
+        // has one shape (the StackSet layout makes them one template).
+        let account = 100_000_000_000u64 + i as u64;
         writeln!(
             out,
-            "  worker-{i:05}:\n    account: target-{i:05}\n    name: Worker\n    path: /seqera/\n    trusted_by:\n      - role: {hub}\n        external_id: ext-{i:05}-3f1e9a52\n    policies:\n      data:\n        statements:\n          - actions: [s3:GetObject, s3:PutObject]\n            resources: [\"arn:aws:s3:::data-{i:05}/*\"]"
+            "  worker-{i:05}:\n    account: target-{i:05}\n    name: Worker\n    path: /seqera/\n    trusted_by:\n      - role: {hub}\n        external_id: ext-{i:05}-3f1e9a52\n    policies:\n      data:\n        statements:\n          - actions: [s3:GetObject, s3:PutObject]\n            resources: [\"arn:aws:s3:::data-{account}/*\"]"
         )
         .unwrap();
     }

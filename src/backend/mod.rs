@@ -23,6 +23,7 @@ pub enum Backend {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
     pub terraform_layout: terraform::Layout,
+    pub cloudformation_layout: cloudformation::Layout,
 }
 
 impl Backend {
@@ -45,7 +46,9 @@ impl Backend {
     ) -> Result<FileSet, Diagnostics> {
         match self {
             Backend::Terraform => terraform::generate(graph, templates, options.terraform_layout),
-            Backend::Cloudformation => cloudformation::generate(graph, templates),
+            Backend::Cloudformation => {
+                cloudformation::generate(graph, templates, options.cloudformation_layout)
+            }
             Backend::Seqera => seqera::generate(graph, templates),
         }
     }

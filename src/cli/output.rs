@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::invalid;
+use crate::backend::cloudformation::Layout as CloudformationLayout;
 use crate::backend::terraform::Layout as TerraformLayout;
 use crate::backend::{self, Backend, Options};
 use crate::lint::Severity;
@@ -31,6 +32,10 @@ pub struct OutputArgs {
     /// How the Terraform files are organised; `check` needs the layout `generate` used.
     #[arg(long, value_enum, default_value_t, value_name = "LAYOUT")]
     terraform_layout: TerraformLayout,
+    /// How the CloudFormation templates are organised; `check` needs the layout
+    /// `generate` used.
+    #[arg(long, value_enum, default_value_t, value_name = "LAYOUT")]
+    cloudformation_layout: CloudformationLayout,
 }
 
 impl OutputArgs {
@@ -48,6 +53,7 @@ impl OutputArgs {
     fn options(&self) -> Options {
         Options {
             terraform_layout: self.terraform_layout,
+            cloudformation_layout: self.cloudformation_layout,
         }
     }
 
@@ -65,6 +71,10 @@ impl OutputArgs {
         if self.terraform_layout != TerraformLayout::default() {
             command.push_str(" --terraform-layout ");
             command.push_str(self.terraform_layout.flag_value());
+        }
+        if self.cloudformation_layout != CloudformationLayout::default() {
+            command.push_str(" --cloudformation-layout ");
+            command.push_str(self.cloudformation_layout.flag_value());
         }
         if let Some(dir) = &self.templates {
             command.push_str(&format!(" --templates {}", dir.display()));

@@ -88,6 +88,16 @@ pub fn generate_layout(
     work: &Path,
     layout: &'static str,
 ) -> Result<Generated, String> {
+    generate_with(model, work, layout, "per-account")
+}
+
+/// `generate` with the given `--terraform-layout` and `--cloudformation-layout`.
+pub fn generate_with(
+    model: &Path,
+    work: &Path,
+    layout: &'static str,
+    cloudformation_layout: &str,
+) -> Result<Generated, String> {
     let out = work.join("out");
     let generated = bin()
         .args([
@@ -97,6 +107,8 @@ pub fn generate_layout(
             out.as_os_str(),
             "--terraform-layout".as_ref(),
             layout.as_ref(),
+            "--cloudformation-layout".as_ref(),
+            cloudformation_layout.as_ref(),
         ])
         .output()
         .map_err(|e| e.to_string())?;
@@ -137,8 +149,11 @@ pub fn generate_layout(
 /// `cfn-lint` on every template, as a user's CI would run it (`terraform validate` runs
 /// in the deploy folder, after its `init`).
 pub fn cfn_lint(g: &Generated) -> Result<(), String> {
-    let templates: Vec<PathBuf> = std::fs::read_dir(g.out.join("cloudformation"))
-        .map_err(|e| e.to_string())?
+    let top = g.out.join("cloudformation");
+    let templates: Vec<PathBuf> = [top.clone(), top.join("stacksets")]
+        .iter()
+        .filter(|dir| dir.is_dir())
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
@@ -379,13 +394,73 @@ fn cloudformation_on(
             }));
         }
     }
+    stacks.extend(stackset_instances(g, &dir)?);
     deploy_stacks(moto, work, &stacks)?;
     dump(moto, &g.plan)
 }
 
+/// Every StackSet instance as a stack of its own, after all other stacks (nothing waits
+/// for a StackSet's roles): `stacksets/<name>.yaml` with the parameters of
+/// `stacksets/<name>/<account id>.json`, each input's placeholder replaced by its value.
+fn stackset_instances(g: &Generated, dir: &Path) -> Result<Vec<serde_json::Value>, String> {
+    let sets = dir.join("stacksets");
+    let mut out = Vec::new();
+    if !sets.is_dir() {
+        return Ok(out);
+    }
+    let mut templates: Vec<PathBuf> = std::fs::read_dir(&sets)
+        .map_err(|e| e.to_string())?
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    templates.sort();
+    for template in templates {
+        let name = template.file_stem().unwrap().to_string_lossy().into_owned();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(sets.join(&name))
+            .map_err(|e| e.to_string())?
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for file in files {
+            let id = file.file_stem().unwrap().to_string_lossy().into_owned();
+            let account = g
+                .plan
+                .accounts
+                .values()
+                .find(|a| a.id == id)
+                .ok_or(format!("{}: no account {id}", file.display()))?;
+            let json: Vec<BTreeMap<String, String>> =
+                serde_json::from_str(&std::fs::read_to_string(&file).map_err(|e| e.to_string())?)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+            let mut parameters = BTreeMap::new();
+            for p in json {
+                let value = &p["ParameterValue"];
+                let value = match value
+                    .strip_prefix("<value of input ")
+                    .and_then(|v| v.strip_suffix('>'))
+                {
+                    Some(input) => g.inputs[input].clone(),
+                    None => value.clone(),
+                };
+                parameters.insert(p["ParameterKey"].clone(), value);
+            }
+            out.push(serde_json::json!({
+                "account": format!("{}:{}:{}", account.id, account.partition, account.region),
+                "stack": format!("rolegraph-stackset-{name}"),
+                "template": template,
+                "parameters": parameters,
+            }));
+        }
+    }
+    Ok(out)
+}
+
 /// An account's templates in deploy order: `<key>.yaml`, then `<key>-2.yaml`, … while
-/// they exist.
+/// they exist (none when the StackSet layout put all its roles in StackSets).
 fn account_templates(dir: &Path, key: &str) -> Vec<(String, usize)> {
+    if !dir.join(format!("{key}.yaml")).is_file() {
+        return Vec::new();
+    }
     let mut out = vec![(format!("{key}.yaml"), 1)];
     for part in 2.. {
         let file = format!("{key}-{part}.yaml");

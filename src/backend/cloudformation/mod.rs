@@ -7,6 +7,7 @@ mod limits;
 mod naming;
 pub(crate) mod readme;
 mod split;
+mod stackset;
 mod template;
 
 use self::naming::{RoleIds, pascal};
@@ -17,19 +18,48 @@ use crate::ir::{self, Graph, POLICY_VERSION, RoleIdx, Text};
 use crate::output::FileSet;
 use crate::templates::Templates;
 
-pub fn generate(graph: &Graph, templates: &Templates) -> Result<FileSet, Diagnostics> {
+/// How the CloudFormation templates are organised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layout {
+    /// One template per account (several for an account beyond one stack's quotas).
+    #[default]
+    PerAccount,
+    /// Roles that have one shape in several accounts become one parameterised StackSet
+    /// template, with a parameter file per account; the others stay per account.
+    Stackset,
+}
+
+impl Layout {
+    /// The value of `--cloudformation-layout` that selects this layout.
+    pub fn flag_value(self) -> &'static str {
+        match self {
+            Layout::PerAccount => "per-account",
+            Layout::Stackset => "stackset",
+        }
+    }
+}
+
+pub fn generate(
+    graph: &Graph,
+    templates: &Templates,
+    layout: Layout,
+) -> Result<FileSet, Diagnostics> {
     naming::check(graph)?;
     let order = graph.deploy_order_for("CloudFormation stacks", "")?;
-    let stacks = split::split(graph);
+    let groups = match layout {
+        Layout::PerAccount => Vec::new(),
+        Layout::Stackset => stackset::groups(graph)?,
+    };
+    let mut in_stackset = vec![false; graph.roles.len()];
+    for member in groups.iter().flat_map(|g| &g.members) {
+        in_stackset[member.0] = true;
+    }
+    let stacks = split::split(graph, &in_stackset);
     naming::check_files(graph, &stacks)?;
     let mut files = FileSet::default();
     let mut diags = Diagnostics::default();
     for (s, stack) in stacks.stacks.iter().enumerate() {
-        let template = stack_template(graph, &stacks, s);
-        let yaml = serde_saphyr::to_string(&template).map_err(|err| {
-            Diagnostic::nowhere(format!("internal error: cannot write YAML: {err}"))
-                .hint("please report this with the model that caused it")
-        })?;
+        let yaml = to_yaml(&stack_template(graph, &stacks, s))?;
         let text = format!("{}\n{yaml}", header(graph, "#"));
         if text.len() > limits::TEMPLATE_BODY_S3 {
             let account = graph.account(stack.account);
@@ -45,10 +75,17 @@ pub fn generate(graph: &Graph, templates: &Templates) -> Result<FileSet, Diagnos
         }
         files.insert(stack.file(graph), text);
     }
-    files.insert(
-        "README.md",
-        readme::render(graph, &order, &stacks, templates)?,
-    );
+    for group in &groups {
+        let text = format!("{}\n{}", header(graph, "#"), to_yaml(&group.template)?);
+        files.insert(format!("stacksets/{}.yaml", group.name), text);
+        for (i, member) in group.members.iter().enumerate() {
+            let account = graph.account(graph.role(*member).account);
+            let file = format!("stacksets/{}/{}.json", group.name, account.id);
+            files.insert(file, stackset::parameter_file(graph, group, i));
+        }
+    }
+    let readme = readme::render(graph, &order, &stacks, &groups, templates)?;
+    files.insert("README.md", readme);
     diags.into_result(files)
 }
 
@@ -68,27 +105,86 @@ pub fn warnings(files: &FileSet) -> Vec<crate::backend::Warning> {
         .collect()
 }
 
+/// A parameter that takes an External ID, checked against AWS's rule for one.
+fn external_id_parameter(description: String) -> Parameter {
+    Parameter {
+        kind: "String",
+        description,
+        allowed_pattern: r"^[\w+=,.@:/-]*$",
+        min_length: 2,
+        max_length: 1224,
+        constraint_description: "2 to 1224 characters of letters, digits and _+=,.@:/- (AWS's External ID rule)",
+    }
+}
+
+fn to_yaml(template: &Template) -> Result<String, Diagnostics> {
+    serde_saphyr::to_string(template).map_err(|err| {
+        Diagnostic::nowhere(format!("internal error: cannot write YAML: {err}"))
+            .hint("please report this with the model that caused it")
+            .into()
+    })
+}
+
 /// CloudFormation parameter name of an input: logical IDs are alphanumeric.
 pub fn parameter_name(input: &str) -> String {
     pascal(input)
 }
 
-/// Which roles a template can refer to with `!GetAtt`: those of its own stack.
+/// What a template can refer to: the roles it may name with `!GetAtt` (those of its own
+/// stack), and for a StackSet template the account id that `${AWS::AccountId}` stands for.
 struct Scope<'a> {
-    stacks: &'a split::Stacks,
-    stack: usize,
+    within: Within<'a>,
+    /// In a StackSet template every instance has its own account id, so a string that
+    /// contains the member's id is written with `!Sub` and `${AWS::AccountId}`.
+    account_id: Option<&'a str>,
+}
+
+enum Within<'a> {
+    Stack {
+        stacks: &'a split::Stacks,
+        stack: usize,
+    },
+    /// A StackSet template: one role, whose logical IDs come from its name (which all
+    /// members share) rather than its key.
+    Role(RoleIdx),
 }
 
 impl Scope<'_> {
     fn contains(&self, role: RoleIdx) -> bool {
-        self.stacks.stack_of[role.0] == self.stack
+        match &self.within {
+            Within::Stack { stacks, stack } => stacks.stack_of[role.0] == *stack,
+            Within::Role(r) => *r == role,
+        }
+    }
+
+    fn ids(&self, graph: &Graph, role: RoleIdx) -> RoleIds {
+        let role = graph.role(role);
+        match self.within {
+            Within::Stack { .. } => RoleIds::new(&role.key),
+            Within::Role(_) => RoleIds::new(&role.name),
+        }
+    }
+
+    fn literal(&self, s: &str) -> Str {
+        match self.account_id {
+            Some(id) if s.contains(id) => {
+                // `${` starts a substitution in `!Sub`; `${!` writes it literally (IAM policy
+                // variables such as `${aws:username}`).
+                let escaped = s.replace("${", "${!");
+                Str::Sub(escaped.replace(id, "${AWS::AccountId}"))
+            }
+            _ => Str::Lit(s.to_owned()),
+        }
     }
 }
 
 fn stack_template(graph: &Graph, stacks: &split::Stacks, s: usize) -> Template {
     let stack = &stacks.stacks[s];
     let account = stack.account;
-    let scope = Scope { stacks, stack: s };
+    let scope = Scope {
+        within: Within::Stack { stacks, stack: s },
+        account_id: None,
+    };
     let a = graph.account(account);
     let part = match stacks.of(account).count() {
         1 => String::new(),
@@ -110,66 +206,82 @@ fn stack_template(graph: &Graph, stacks: &split::Stacks, s: usize) -> Template {
             .iter()
             .map(|r| graph.role(*r).name.as_str())
             .collect();
+        let description = format!(
+            "External ID that the trust policy of {} requires (input {})",
+            roles.join(", "),
+            input.name
+        );
         template.parameters.push(
             parameter_name(&input.name),
-            Parameter {
-                kind: "String",
-                description: format!("External ID that the trust policy of {} requires (input {})", roles.join(", "), input.name),
-                allowed_pattern: r"^[\w+=,.@:/-]*$",
-                min_length: 2,
-                max_length: 1224,
-                constraint_description: "2 to 1224 characters of letters, digits and _+=,.@:/- (AWS's External ID rule)",
-            },
+            external_id_parameter(description),
         );
     }
     for &idx in &stack.roles {
-        let role = graph.role(idx);
-        let ids = RoleIds::new(&role.key);
-        template.resources.push(
-            ids.role.clone(),
-            Resource::Role(role_properties(graph, &scope, idx)),
+        role_resources(
+            graph,
+            &scope,
+            idx,
+            &graph.role(idx).trust_policy,
+            &mut template,
         );
-        template.outputs.push(
-            format!("{}Arn", ids.role),
-            Output {
-                description: format!("ARN of role {}", role.name),
-                value: Str::GetAtt(format!("{}.Arn", ids.role)),
-            },
-        );
-        if let Some(profile) = &role.instance_profile {
-            template.resources.push(
-                ids.profile.clone(),
-                Resource::InstanceProfile(InstanceProfile {
-                    instance_profile_name: profile.clone(),
-                    path: role.path.clone(),
-                    roles: vec![Str::Ref(ids.role.clone())],
-                }),
-            );
-            template.outputs.push(
-                format!("{}Name", ids.profile),
-                Output {
-                    description: format!("Instance profile of role {}", role.name),
-                    value: Str::Ref(ids.profile.clone()),
-                },
-            );
-        }
-        for (n, assume) in role.assume.iter().enumerate() {
-            template.resources.push(
-                ids.assume(n),
-                Resource::ManagedPolicy(ManagedPolicy {
-                    managed_policy_name: assume.name.clone(),
-                    path: role.path.clone(),
-                    description: assume.description.clone().unwrap_or_default(),
-                    policy_document: document(graph, &scope, &assume.document),
-                    roles: vec![Str::Ref(ids.role.clone())],
-                }),
-            );
-        }
     }
     template
 }
 
-fn role_properties(graph: &Graph, scope: &Scope, idx: RoleIdx) -> Role {
+/// One role's resources and outputs: the role, its instance profile and its `-assume`
+/// policies. `trust` is the trust policy to write (a StackSet's has parameters in it).
+fn role_resources(
+    graph: &Graph,
+    scope: &Scope,
+    idx: RoleIdx,
+    trust: &ir::PolicyDocument,
+    template: &mut Template,
+) {
+    let role = graph.role(idx);
+    let ids = scope.ids(graph, idx);
+    template.resources.push(
+        ids.role.clone(),
+        Resource::Role(role_properties(graph, scope, idx, trust)),
+    );
+    template.outputs.push(
+        format!("{}Arn", ids.role),
+        Output {
+            description: format!("ARN of role {}", role.name),
+            value: Str::GetAtt(format!("{}.Arn", ids.role)),
+        },
+    );
+    if let Some(profile) = &role.instance_profile {
+        template.resources.push(
+            ids.profile.clone(),
+            Resource::InstanceProfile(InstanceProfile {
+                instance_profile_name: profile.clone(),
+                path: role.path.clone(),
+                roles: vec![Str::Ref(ids.role.clone())],
+            }),
+        );
+        template.outputs.push(
+            format!("{}Name", ids.profile),
+            Output {
+                description: format!("Instance profile of role {}", role.name),
+                value: Str::Ref(ids.profile.clone()),
+            },
+        );
+    }
+    for (n, assume) in role.assume.iter().enumerate() {
+        template.resources.push(
+            ids.assume(n),
+            Resource::ManagedPolicy(ManagedPolicy {
+                managed_policy_name: assume.name.clone(),
+                path: role.path.clone(),
+                description: assume.description.clone().unwrap_or_default(),
+                policy_document: document(graph, scope, &assume.document),
+                roles: vec![Str::Ref(ids.role.clone())],
+            }),
+        );
+    }
+}
+
+fn role_properties(graph: &Graph, scope: &Scope, idx: RoleIdx, trust: &ir::PolicyDocument) -> Role {
     let role = graph.role(idx);
     Role {
         role_name: role.name.clone(),
@@ -177,7 +289,7 @@ fn role_properties(graph: &Graph, scope: &Scope, idx: RoleIdx) -> Role {
         description: role.description.clone(),
         max_session_duration: role.max_session_duration,
         permissions_boundary: role.permissions_boundary.clone(),
-        assume_role_policy_document: document(graph, scope, &role.trust_policy),
+        assume_role_policy_document: document(graph, scope, trust),
         managed_policy_arns: role.managed_policies.clone(),
         policies: role
             .inline_policies
@@ -200,11 +312,11 @@ fn role_properties(graph: &Graph, scope: &Scope, idx: RoleIdx) -> Role {
 
 fn text(graph: &Graph, scope: &Scope, value: &Text) -> Str {
     match value {
-        Text::Lit(s) => Str::Lit(s.clone()),
+        Text::Lit(s) => scope.literal(s),
         Text::RoleArn(r) if scope.contains(*r) => {
-            Str::GetAtt(format!("{}.Arn", RoleIds::new(&graph.role(*r).key).role))
+            Str::GetAtt(format!("{}.Arn", scope.ids(graph, *r).role))
         }
-        Text::RoleArn(r) => Str::Lit(graph.role_arn(*r)),
+        Text::RoleArn(r) => scope.literal(&graph.role_arn(*r)),
         Text::Input(name) => Str::Ref(parameter_name(name)),
     }
 }

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::parameter_name;
 use super::split::{self, Stacks};
+use super::stackset::Group;
 use crate::diag::Diagnostics;
 use crate::ir::{AccountIdx, Graph};
 use crate::templates::Templates;
@@ -13,7 +14,26 @@ struct Context<'a> {
     model: &'a str,
     source: &'a str,
     stacks: Vec<Stack>,
+    /// Deployed after every stack: nothing waits for their roles.
+    stacksets: Vec<StackSet>,
     diagram: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StackSet {
+    template: String,
+    stack_set_name: String,
+    role: String,
+    parameters: Vec<String>,
+    instances: Vec<Instance>,
+}
+
+#[derive(Serialize)]
+struct Instance {
+    account: String,
+    account_id: String,
+    region: String,
+    parameter_file: String,
 }
 
 #[derive(Serialize)]
@@ -35,6 +55,7 @@ pub fn render(
     graph: &Graph,
     order: &[AccountIdx],
     stacks: &Stacks,
+    groups: &[Group],
     templates: &Templates,
 ) -> Result<String, Diagnostics> {
     let mut entries = Vec::new();
@@ -52,10 +73,12 @@ pub fn render(
         }
     }
     let stacks = entries;
+    let stacksets = groups.iter().map(|g| stackset(graph, g)).collect();
     let context = Context {
         model: &graph.name,
         source: &graph.source_name,
         stacks,
+        stacksets,
         diagram: crate::diagram::for_readme(graph),
     };
     templates.render("cloudformation-README.md", &context)
@@ -84,13 +107,46 @@ fn stack(graph: &Graph, s: &split::Stack) -> Stack {
         template: s.file(graph),
         part: String::new(),
         stack_name: stack_name(&graph.name, &stack_key),
-        region: account
-            .region
-            .clone()
-            .unwrap_or_else(|| account.partition.default_region().to_owned()),
+        region: region(account),
         parameters,
         after,
     }
+}
+
+fn stackset(graph: &Graph, group: &Group) -> StackSet {
+    let instances = group
+        .members
+        .iter()
+        .map(|&m| {
+            let account = graph.account(graph.role(m).account);
+            Instance {
+                account: account.key.clone(),
+                account_id: account.id.clone(),
+                region: region(account),
+                parameter_file: format!("stacksets/{}/{}.json", group.name, account.id),
+            }
+        })
+        .collect();
+    StackSet {
+        template: format!("stacksets/{}.yaml", group.name),
+        stack_set_name: stack_name(&graph.name, &group.name),
+        role: graph.role(group.members[0]).name.clone(),
+        parameters: group
+            .template
+            .parameters
+            .0
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect(),
+        instances,
+    }
+}
+
+fn region(account: &crate::ir::Account) -> String {
+    account
+        .region
+        .clone()
+        .unwrap_or_else(|| account.partition.default_region().to_owned())
 }
 
 /// Stack names are `[A-Za-z][-A-Za-z0-9]*`, at most 128 characters.

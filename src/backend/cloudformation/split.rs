@@ -32,7 +32,7 @@ impl Stack {
 /// Every stack, accounts in model order and each account's parts in deploy order.
 pub struct Stacks {
     pub stacks: Vec<Stack>,
-    /// The index in `stacks` of each role's stack.
+    /// The index in `stacks` of each role's stack (`usize::MAX` for a role in a StackSet).
     pub stack_of: Vec<usize>,
 }
 
@@ -74,12 +74,21 @@ fn cost(graph: &Graph, idx: RoleIdx) -> Cost<'_> {
     }
 }
 
-pub fn split(graph: &Graph) -> Stacks {
+/// The stacks of every account, leaving out the roles `elsewhere` marks (deployed by a
+/// StackSet); an account left without roles gets no stack.
+pub fn split(graph: &Graph, elsewhere: &[bool]) -> Stacks {
     let mut stacks = Vec::new();
-    let mut stack_of = vec![0; graph.roles.len()];
+    let mut stack_of = vec![usize::MAX; graph.roles.len()];
     for a in 0..graph.accounts.len() {
         let account = AccountIdx(a);
-        let roles: Vec<RoleIdx> = graph.roles_in(account).map(|(i, _)| i).collect();
+        let roles: Vec<RoleIdx> = graph
+            .roles_in(account)
+            .map(|(i, _)| i)
+            .filter(|i| !elsewhere[i.0])
+            .collect();
+        if roles.is_empty() {
+            continue;
+        }
         let costs: Vec<Cost> = roles.iter().map(|&r| cost(graph, r)).collect();
         let parts = if fits(costs.iter()) {
             vec![roles]

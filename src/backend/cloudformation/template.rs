@@ -42,6 +42,8 @@ pub enum Str {
     Ref(String),
     /// `!GetAtt Resource.Attribute`
     GetAtt(String),
+    /// `!Sub` with `${AWS::AccountId}` and friends.
+    Sub(String),
 }
 
 impl Serialize for Str {
@@ -50,6 +52,7 @@ impl Serialize for Str {
             Str::Lit(s) => serializer.serialize_str(s),
             Str::Ref(s) => Tagged(s.as_str(), Some("!Ref".to_owned())).serialize(serializer),
             Str::GetAtt(s) => Tagged(s.as_str(), Some("!GetAtt".to_owned())).serialize(serializer),
+            Str::Sub(s) => Tagged(s.as_str(), Some("!Sub".to_owned())).serialize(serializer),
         }
     }
 }
