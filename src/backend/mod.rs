@@ -96,8 +96,27 @@ pub fn generate_all(
 ) -> Result<Generated, Diagnostics> {
     let mut out = Generated::default();
     let mut diags = Diagnostics::default();
-    for backend in backends {
-        match backend.generate(graph, templates, options) {
+    // The backends are independent; on a machine with several cores they run at once.
+    let results: Vec<(Backend, Result<FileSet, Diagnostics>)> = std::thread::scope(|scope| {
+        let running: Vec<_> = backends
+            .iter()
+            .map(|&backend| {
+                let job = scope.spawn(move || backend.generate(graph, templates, options));
+                (backend, job)
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|(backend, job)| {
+                let result = job
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (backend, result)
+            })
+            .collect()
+    });
+    for (backend, result) in results {
+        match result {
             Ok(set) => {
                 out.warnings.extend(backend.warnings(graph, options, &set));
                 out.files.nest(backend.folder(), set);

@@ -40,10 +40,7 @@ impl Manifest {
         Manifest {
             version: 1,
             model_sha256: sha256(model_bytes),
-            files: files
-                .iter()
-                .map(|(path, contents)| (path.to_owned(), sha256(contents.as_bytes())))
-                .collect(),
+            files: hash_all(files),
             pending: BTreeMap::new(),
         }
     }
@@ -134,5 +131,29 @@ pub fn in_scope(path: &str, folders: &[&str]) -> bool {
     folders.iter().any(|f| {
         path.strip_prefix(f)
             .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
+/// The sha256 of every file, spread over the machine's cores for large sets.
+fn hash_all(files: &FileSet) -> BTreeMap<String, String> {
+    let all: Vec<(&str, &str)> = files.iter().collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let chunk = all.len().div_ceil(threads).max(256);
+    std::thread::scope(|scope| {
+        let jobs: Vec<_> = all
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(path, contents)| ((*path).to_owned(), sha256(contents.as_bytes())))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        jobs.into_iter()
+            .flat_map(|job| job.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
     })
 }

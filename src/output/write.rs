@@ -50,6 +50,9 @@ impl FileSet {
         force: bool,
         durability: Durability,
     ) -> Result<WriteReport, WriteError> {
+        if let Some(staging) = fresh_staging(root) {
+            return self.write_fresh(root, &staging, model_bytes, durability);
+        }
         let previous = match Manifest::load(root) {
             Ok(previous) => previous,
             Err(_) if force => None,
@@ -111,8 +114,8 @@ impl FileSet {
             unchanged,
             ..WriteReport::default()
         };
-        let final_manifest =
-            Manifest::after(self, model_bytes, previous.as_ref(), folders).render();
+        let after = Manifest::after(self, model_bytes, previous.as_ref(), folders);
+        let final_manifest = after.render();
         let manifest_path = root.join(MANIFEST_NAME);
         let manifest_current =
             std::fs::read(&manifest_path).is_ok_and(|m| m == final_manifest.as_bytes());
@@ -123,7 +126,7 @@ impl FileSet {
         // While the run is in progress each file may be what is on disk now or what this
         // run writes; the pending manifest records exactly those two, so that a run killed
         // at any point, and then another killed too, never looks like a hand edit.
-        let mut pending = Manifest::after(self, model_bytes, previous.as_ref(), folders);
+        let mut pending = after;
         let on_disk = |path: &str| std::fs::read(root.join(path)).ok().map(|b| sha256(&b));
         for (path, _) in &changed {
             if let Some(new) = pending.files.get(*path).cloned() {
@@ -172,6 +175,61 @@ impl FileSet {
     }
 }
 
+/// For an output folder that does not exist yet, the sibling to build it in: the whole
+/// tree is written there and renamed into place at once, so no file needs a temporary
+/// of its own, and a killed run leaves no `root` at all. `None` when `root` exists or has
+/// no name and parent to build beside.
+fn fresh_staging(root: &Path) -> Option<PathBuf> {
+    match std::fs::symlink_metadata(root) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        _ => return None,
+    }
+    let name = root.file_name()?.to_string_lossy().into_owned();
+    Some(root.with_file_name(format!(".{name}{TEMP_SUFFIX}")))
+}
+
+impl FileSet {
+    fn write_fresh(
+        &self,
+        root: &Path,
+        staging: &Path,
+        model_bytes: &[u8],
+        durability: Durability,
+    ) -> Result<WriteReport, WriteError> {
+        let result = (|| {
+            // A staging folder of this name is a killed run's: only rolegraph makes it.
+            if staging.exists() {
+                std::fs::remove_dir_all(staging)?;
+            }
+            let manifest = Manifest::of(self, model_bytes).render();
+            let files: Vec<(PathBuf, &[u8])> = self
+                .iter()
+                .chain([(MANIFEST_NAME, manifest.as_str())])
+                .map(|(path, contents)| (staging.join(path), contents.as_bytes()))
+                .collect();
+            write_all(&files)?;
+            if durability == Durability::Synced {
+                sync(staging, std::iter::empty())?;
+            }
+            std::fs::rename(staging, root)?;
+            if durability == Durability::Synced
+                && let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty())
+            {
+                sync(parent, std::iter::once(parent))?;
+            }
+            Ok(())
+        })();
+        if let Err(err) = result {
+            let _ = std::fs::remove_dir_all(staging);
+            return Err(WriteError::Io(err));
+        }
+        Ok(WriteReport {
+            written: self.iter().map(|(p, _)| root.join(p)).collect(),
+            ..WriteReport::default()
+        })
+    }
+}
+
 /// Temporary files, then one sync, then the renames in order, then one sync. On an
 /// error the temporaries not yet renamed are removed.
 fn commit(
@@ -180,12 +238,11 @@ fn commit(
     durability: Durability,
 ) -> std::io::Result<()> {
     let result = (|| {
-        for (temp, target, contents) in batch {
-            if let Some(dir) = target.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(temp, contents)?;
-        }
+        let temps: Vec<(PathBuf, &[u8])> = batch
+            .iter()
+            .map(|(temp, _, contents)| (temp.clone(), *contents))
+            .collect();
+        write_all(&temps)?;
         if durability == Durability::Synced {
             sync(root, batch.iter().map(|(temp, _, _)| temp.as_path()))?;
         }
@@ -205,6 +262,32 @@ fn commit(
         }
     }
     result
+}
+
+/// Creates each file's folder, then writes the files, spread over the machine's cores:
+/// creating a file costs the kernel more than filling it, and cores share that work.
+fn write_all(files: &[(PathBuf, &[u8])]) -> std::io::Result<()> {
+    let folders: BTreeSet<&Path> = files.iter().filter_map(|(p, _)| p.parent()).collect();
+    for folder in folders {
+        std::fs::create_dir_all(folder)?;
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let chunk = files.len().div_ceil(threads).max(64);
+    std::thread::scope(|scope| {
+        let jobs: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .try_for_each(|(path, contents)| std::fs::write(path, contents))
+                })
+            })
+            .collect();
+        jobs.into_iter()
+            .try_for_each(|job| job.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    })
 }
 
 /// Makes `paths` durable. On Linux one `syncfs` of the filesystem that holds `root` does

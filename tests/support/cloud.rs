@@ -191,14 +191,34 @@ fn provider_accounts(providers_tf: &str) -> Vec<(String, String)> {
 }
 
 /// apply, then a second plan that must be empty, then the IAM read back.
+///
+/// On a heavily loaded machine moto (one request at a time) can answer so slowly that
+/// the provider gives up on a CreateRole that moto then completes, and its retry meets
+/// `EntityAlreadyExists` on a fresh server. That one failure is retried once, on a new
+/// server, and said so; output that really creates a role twice fails both times.
 pub fn deploy_terraform(
     g: &Generated,
     tools: &Tools,
     work: &Path,
     validate: bool,
 ) -> Result<BTreeMap<String, AccountIam>, String> {
-    let moto = Moto::start(&work.join("moto-terraform.log"))?;
-    terraform_on(&moto, g, tools, work, validate).map_err(|e| e + &moto.errors())
+    let attempt = |dir: &Path| {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        let moto = Moto::start(&dir.join("moto-terraform.log"))?;
+        terraform_on(&moto, g, tools, dir, validate).map_err(|e| e + &moto.errors())
+    };
+    match attempt(work) {
+        Err(err) if err.contains("EntityAlreadyExists") => {
+            println!(
+                "retrying once on a new moto server after a provider retry met EntityAlreadyExists:\n{}",
+                err.lines()
+                    .find(|l| l.contains("EntityAlreadyExists"))
+                    .unwrap_or_default()
+            );
+            attempt(&work.join("retry"))
+        }
+        other => other,
+    }
 }
 
 /// The root modules to apply, in order, each with the inputs it declares: one for the

@@ -9,7 +9,8 @@
 pub fn align(text: &str) -> String {
     let lines: Vec<(&str, Option<(&str, &str)>)> =
         text.split('\n').map(|l| (l, assignment(l))).collect();
-    let mut out = Vec::with_capacity(lines.len());
+    // Written into one buffer: this runs over every generated `.tf` file.
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
     for group in lines.chunk_by(|a, b| a.1.is_some() && b.1.is_some()) {
         let width = group
             .iter()
@@ -17,16 +18,20 @@ pub fn align(text: &str) -> String {
             .max()
             .unwrap_or(0);
         for (line, split) in group {
-            out.push(match split {
+            match split {
                 Some((lead, rest)) => {
+                    out.push_str(lead);
                     let pad = width - lead.chars().count() + 1;
-                    format!("{lead}{}{rest}", " ".repeat(pad))
+                    out.extend(std::iter::repeat_n(' ', pad));
+                    out.push_str(rest);
                 }
-                None => (*line).to_owned(),
-            });
+                None => out.push_str(line),
+            }
+            out.push('\n');
         }
     }
-    out.join("\n")
+    out.pop(); // the split added no line break after the last line
+    out
 }
 
 /// Splits `  key = value` into (`  key`, `= value`) when terraform would align it.
