@@ -376,13 +376,14 @@ Outputs:
             "template": template, "parameters": { "Id": id },
         })
     };
-    let err = cloud::deploy_stacks(&moto, work.path(), &[stack("bad-parameter", "NOT valid")])
-        .expect_err("a parameter that breaks AllowedPattern");
+    let err =
+        support::moto::deploy_stacks(&moto, work.path(), &[stack("bad-parameter", "NOT valid")])
+            .expect_err("a parameter that breaks AllowedPattern");
     assert!(
         err.contains("parameter Id='NOT valid' does not match ^[a-z]+$"),
         "{err}"
     );
-    let err = cloud::deploy_stacks(&moto, work.path(), &[stack("skipped", "valid")])
+    let err = support::moto::deploy_stacks(&moto, work.path(), &[stack("skipped", "valid")])
         .expect_err("a stack with a resource moto skips");
     assert!(
         err.contains("resource Group (AWS::IAM::Group) was not created"),

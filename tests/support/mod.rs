@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cloud;
+pub mod cloudformation;
 pub mod moto;
 pub mod random_model;
 pub mod terraform;
