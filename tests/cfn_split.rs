@@ -9,7 +9,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use support::{cloud, run, text};
+use support::{cloud, run, template_section, text};
 
 const ROLES: usize = 300;
 
@@ -35,24 +35,6 @@ fn template(dir: &Path, file: &str) -> String {
     std::fs::read_to_string(dir.join("cloudformation").join(file)).unwrap()
 }
 
-/// Entries under a top-level section (`Resources:`, `Parameters:`, `Outputs:`).
-fn section(body: &str, name: &str) -> Vec<String> {
-    let header = format!("{name}:");
-    let mut inside = false;
-    let mut out = Vec::new();
-    for line in body.lines() {
-        if !line.starts_with(' ') {
-            inside = line == header;
-        } else if inside
-            && let Some(key) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':'))
-            && !key.starts_with(' ')
-        {
-            out.push(key.to_owned());
-        }
-    }
-    out
-}
-
 #[test]
 fn a_large_account_is_split_into_stacks_within_the_quotas() {
     let dir = tempfile::tempdir().unwrap();
@@ -69,8 +51,11 @@ fn a_large_account_is_split_into_stacks_within_the_quotas() {
     let mut total_resources = 0;
     for file in files {
         let body = template(&output, file);
-        let resources = section(&body, "Resources");
-        let (parameters, outputs) = (section(&body, "Parameters"), section(&body, "Outputs"));
+        let resources = template_section(&body, "Resources");
+        let (parameters, outputs) = (
+            template_section(&body, "Parameters"),
+            template_section(&body, "Outputs"),
+        );
         assert!(
             resources.len() <= 500 && parameters.len() <= 200 && outputs.len() <= 200,
             "{file}: {} resources, {} parameters, {} outputs",

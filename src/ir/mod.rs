@@ -124,6 +124,11 @@ impl Graph {
         &self.roles[idx.0]
     }
 
+    /// Every account, in model order.
+    pub fn account_indices(&self) -> Vec<AccountIdx> {
+        (0..self.accounts.len()).map(AccountIdx).collect()
+    }
+
     pub fn roles_in(&self, account: AccountIdx) -> impl Iterator<Item = (RoleIdx, &Role)> {
         self.account_roles[account.0]
             .iter()

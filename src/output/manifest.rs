@@ -137,23 +137,10 @@ pub fn in_scope(path: &str, folders: &[&str]) -> bool {
 /// The sha256 of every file, spread over the machine's cores for large sets.
 fn hash_all(files: &FileSet) -> BTreeMap<String, String> {
     let all: Vec<(&str, &str)> = files.iter().collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4);
-    let chunk = all.len().div_ceil(threads).max(256);
-    std::thread::scope(|scope| {
-        let jobs: Vec<_> = all
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(path, contents)| ((*path).to_owned(), sha256(contents.as_bytes())))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        jobs.into_iter()
-            .flat_map(|job| job.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+    let hashed = super::map_chunks(&all, 256, |part| {
+        part.iter()
+            .map(|(path, contents)| ((*path).to_owned(), sha256(contents.as_bytes())))
+            .collect::<Vec<_>>()
+    });
+    hashed.into_iter().flatten().collect()
 }

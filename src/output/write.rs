@@ -271,23 +271,11 @@ fn write_all(files: &[(PathBuf, &[u8])]) -> std::io::Result<()> {
     for folder in folders {
         std::fs::create_dir_all(folder)?;
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4);
-    let chunk = files.len().div_ceil(threads).max(64);
-    std::thread::scope(|scope| {
-        let jobs: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .try_for_each(|(path, contents)| std::fs::write(path, contents))
-                })
-            })
-            .collect();
-        jobs.into_iter()
-            .try_for_each(|job| job.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-    })
+    let written = super::map_chunks(files, 64, |part| {
+        part.iter()
+            .try_for_each(|(path, contents)| std::fs::write(path, contents))
+    });
+    written.into_iter().collect()
 }
 
 /// Makes `paths` durable. On Linux one `syncfs` of the filesystem that holds `root` does

@@ -42,7 +42,7 @@ fn cloudformation_on(
         for (file, part) in account_templates(&dir, key) {
             let template = dir.join(&file);
             let body = std::fs::read_to_string(&template).map_err(|e| e.to_string())?;
-            let parameters: BTreeMap<String, String> = template_parameters(&body)
+            let parameters: BTreeMap<String, String> = super::template_section(&body, "Parameters")
                 .into_iter()
                 .map(|name| {
                     let input = g
@@ -143,25 +143,6 @@ fn account_templates(dir: &Path, key: &str) -> Vec<(String, usize)> {
             break;
         }
         out.push((file, part));
-    }
-    out
-}
-
-/// The names under a template's top-level `Parameters:`.
-fn template_parameters(body: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut inside = false;
-    for line in body.lines() {
-        if !line.starts_with(' ') {
-            inside = line == "Parameters:";
-            continue;
-        }
-        if inside
-            && let Some(name) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':'))
-            && !name.starts_with(' ')
-        {
-            out.push(name.to_owned());
-        }
     }
     out
 }

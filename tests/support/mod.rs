@@ -77,3 +77,22 @@ pub fn read_tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     }
     out
 }
+
+/// The keys under a top-level section of a generated CloudFormation template
+/// (`Resources:`, `Parameters:`, `Outputs:`), read from the text as rolegraph writes it.
+pub fn template_section(body: &str, name: &str) -> Vec<String> {
+    let header = format!("{name}:");
+    let mut inside = false;
+    let mut out = Vec::new();
+    for line in body.lines() {
+        if !line.starts_with(' ') {
+            inside = line == header;
+        } else if inside
+            && let Some(key) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':'))
+            && !key.starts_with(' ')
+        {
+            out.push(key.to_owned());
+        }
+    }
+    out
+}

@@ -76,10 +76,6 @@ pub fn warnings(graph: &Graph, layout: Layout) -> Vec<crate::backend::Warning> {
     }]
 }
 
-fn all_accounts(graph: &Graph) -> Vec<AccountIdx> {
-    (0..graph.accounts.len()).map(AccountIdx).collect()
-}
-
 fn all_roles(graph: &Graph) -> impl Iterator<Item = RoleIdx> {
     (0..graph.roles.len()).map(RoleIdx)
 }
@@ -89,7 +85,7 @@ fn root_layout(
     names: &Names,
     templates: &Templates,
 ) -> Result<FileSet, Diagnostics> {
-    let accounts = all_accounts(graph);
+    let accounts = graph.account_indices();
     let inputs: Vec<_> = graph.inputs.iter().collect();
     let emit = Emit {
         graph,
@@ -119,7 +115,7 @@ fn module_layout(
     names: &Names,
     templates: &Templates,
 ) -> Result<FileSet, Diagnostics> {
-    let accounts = all_accounts(graph);
+    let accounts = graph.account_indices();
     let inputs: Vec<_> = graph.inputs.iter().collect();
     let emit = Emit {
         graph,

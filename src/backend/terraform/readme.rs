@@ -65,17 +65,13 @@ fn context<'a>(graph: &'a Graph, names: &'a Names, order: &[AccountIdx]) -> Cont
     }
 }
 
-fn model_order(graph: &Graph) -> Vec<AccountIdx> {
-    (0..graph.accounts.len()).map(AccountIdx).collect()
-}
-
 pub fn root(graph: &Graph, names: &Names, templates: &Templates) -> Result<String, Diagnostics> {
-    let context = context(graph, names, &model_order(graph));
+    let context = context(graph, names, &graph.account_indices());
     templates.render("terraform-README.md", &context)
 }
 
 pub fn module(graph: &Graph, names: &Names, templates: &Templates) -> Result<String, Diagnostics> {
-    let context = context(graph, names, &model_order(graph));
+    let context = context(graph, names, &graph.account_indices());
     templates.render("terraform-module-README.md", &context)
 }
 
