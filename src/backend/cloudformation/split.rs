@@ -34,15 +34,16 @@ pub struct Stacks {
     pub stacks: Vec<Stack>,
     /// The index in `stacks` of each role's stack (`usize::MAX` for a role in a StackSet).
     pub stack_of: Vec<usize>,
+    /// Each account's stacks, which are adjacent in `stacks`: looked up per stack, so a
+    /// scan of all stacks would be quadratic in the accounts.
+    by_account: Vec<std::ops::Range<usize>>,
 }
 
 impl Stacks {
     /// The stacks of one account, in the order to deploy them.
     pub fn of(&self, account: AccountIdx) -> impl Iterator<Item = (usize, &Stack)> {
-        self.stacks
-            .iter()
-            .enumerate()
-            .filter(move |(_, s)| s.account == account)
+        let range = self.by_account[account.0].clone();
+        range.clone().zip(&self.stacks[range])
     }
 }
 
@@ -56,16 +57,10 @@ struct Cost<'g> {
 fn cost(graph: &Graph, idx: RoleIdx) -> Cost<'_> {
     let role = graph.role(idx);
     let profile = usize::from(role.instance_profile.is_some());
-    let inputs = role
-        .trust_policy
-        .statements
-        .iter()
-        .flat_map(|s| &s.conditions)
-        .flat_map(|c| &c.values)
-        .filter_map(|v| match v {
-            Text::Input(name) => Some(name.as_str()),
-            _ => None,
-        })
+    let inputs = graph
+        .inputs_of(std::iter::once(idx))
+        .into_iter()
+        .map(|i| i.name.as_str())
         .collect();
     Cost {
         resources: 1 + profile + role.assume.len(),
@@ -79,22 +74,20 @@ fn cost(graph: &Graph, idx: RoleIdx) -> Cost<'_> {
 pub fn split(graph: &Graph, elsewhere: &[bool]) -> Stacks {
     let mut stacks = Vec::new();
     let mut stack_of = vec![usize::MAX; graph.roles.len()];
-    for a in 0..graph.accounts.len() {
-        let account = AccountIdx(a);
+    let mut by_account = Vec::with_capacity(graph.accounts.len());
+    for account in graph.account_indices() {
+        let first = stacks.len();
         let roles: Vec<RoleIdx> = graph
             .roles_in(account)
             .map(|(i, _)| i)
             .filter(|i| !elsewhere[i.0])
             .collect();
-        if roles.is_empty() {
-            continue;
-        }
         let costs: Vec<Cost> = roles.iter().map(|&r| cost(graph, r)).collect();
-        let parts = if fits(costs.iter()) {
-            vec![roles]
-        } else {
-            fill(graph, &roles, &costs)
-        };
+        // In model order when one stack holds them all; otherwise in trust order.
+        let mut parts = fill(&roles, &costs, 0..roles.len());
+        if parts.len() > 1 {
+            parts = fill(&roles, &costs, trust_order(graph, &roles));
+        }
         for (part, roles) in parts.into_iter().enumerate() {
             for r in &roles {
                 stack_of[r.0] = stacks.len();
@@ -105,29 +98,26 @@ pub fn split(graph: &Graph, elsewhere: &[bool]) -> Stacks {
                 roles,
             });
         }
+        by_account.push(first..stacks.len());
     }
-    Stacks { stacks, stack_of }
+    Stacks {
+        stacks,
+        stack_of,
+        by_account,
+    }
 }
 
-fn fits<'a, 'g: 'a>(costs: impl Iterator<Item = &'a Cost<'g>>) -> bool {
-    let (mut resources, mut outputs, mut inputs) = (0, 0, BTreeSet::new());
-    for c in costs {
-        resources += c.resources;
-        outputs += c.outputs;
-        inputs.extend(c.inputs.iter().copied());
-    }
-    resources <= limits::RESOURCES
-        && outputs <= limits::OUTPUTS
-        && inputs.len() <= limits::PARAMETERS
-}
-
-/// Greedy: roles in trust order, a new part whenever the next role would break a quota.
-/// Running totals keep it linear.
-fn fill(graph: &Graph, roles: &[RoleIdx], costs: &[Cost]) -> Vec<Vec<RoleIdx>> {
+/// Greedy: the roles at the positions `order` gives, a new part whenever the next role
+/// would break a quota. Running totals keep it linear. No roles, no parts.
+fn fill(
+    roles: &[RoleIdx],
+    costs: &[Cost],
+    order: impl IntoIterator<Item = usize>,
+) -> Vec<Vec<RoleIdx>> {
     let mut parts: Vec<Vec<RoleIdx>> = Vec::new();
     let mut current: Vec<RoleIdx> = Vec::new();
     let (mut resources, mut outputs, mut inputs) = (0, 0, BTreeSet::new());
-    for i in trust_order(graph, roles) {
+    for i in order {
         let c = &costs[i];
         let new_inputs = c.inputs.iter().filter(|n| !inputs.contains(*n)).count();
         let fits = resources + c.resources <= limits::RESOURCES

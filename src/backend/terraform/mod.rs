@@ -95,18 +95,37 @@ fn root_layout(
     };
     let mut files = FileSet::default();
     files.insert("README.md", readme::root(graph, names, templates)?);
-    files.insert("versions.tf", render(graph, root::versions(names, None))?);
-    let providers = root::providers(graph, names, &accounts);
-    files.insert("providers.tf", render(graph, providers)?);
-    let variables = root::variables(graph, names, &accounts, &inputs);
-    files.insert("variables.tf", render(graph, variables)?);
+    root_module_files(graph, names, &accounts, &inputs, &mut files)?;
     let outputs = root::role_outputs(graph, names, all_roles(graph));
     files.insert("outputs.tf", render(graph, root::outputs(outputs))?);
-    for &account in &accounts {
-        let file = format!("{}.tf", graph.account(account).key);
-        files.insert(file, render(graph, emit.account(account))?);
-    }
+    account_files(&emit, &mut files)?;
     Ok(files)
+}
+
+/// `versions.tf`, `providers.tf` and `variables.tf` of a root module that configures the
+/// providers of `accounts` itself and takes `inputs`: the same in every layout's roots.
+fn root_module_files(
+    graph: &Graph,
+    names: &Names,
+    accounts: &[AccountIdx],
+    inputs: &[&crate::ir::Input],
+    files: &mut FileSet,
+) -> Result<(), Diagnostics> {
+    files.insert("versions.tf", render(graph, root::versions(names, None))?);
+    let providers = root::providers(graph, names, accounts);
+    files.insert("providers.tf", render(graph, providers)?);
+    let variables = root::variables(graph, names, accounts, inputs);
+    files.insert("variables.tf", render(graph, variables)?);
+    Ok(())
+}
+
+/// `<account>.tf` for every account.
+fn account_files(emit: &Emit, files: &mut FileSet) -> Result<(), Diagnostics> {
+    for account in emit.graph.account_indices() {
+        let file = format!("{}.tf", emit.graph.account(account).key);
+        files.insert(file, render(emit.graph, emit.account(account))?);
+    }
+    Ok(())
 }
 
 /// The module's own files, and `example/`: the root module a user would write to call it.
@@ -140,16 +159,9 @@ fn module_layout(
         })
         .collect();
     files.insert("outputs.tf", render(graph, root::outputs(outputs))?);
-    for &account in &accounts {
-        let file = format!("{}.tf", graph.account(account).key);
-        files.insert(file, render(graph, emit.account(account))?);
-    }
+    account_files(&emit, &mut files)?;
     let mut example = FileSet::default();
-    example.insert("versions.tf", render(graph, root::versions(names, None))?);
-    let providers = root::providers(graph, names, &accounts);
-    example.insert("providers.tf", render(graph, providers)?);
-    let variables = root::variables(graph, names, &accounts, &inputs);
-    example.insert("variables.tf", render(graph, variables)?);
+    root_module_files(graph, names, &accounts, &inputs, &mut example)?;
     let call = module_call(graph, names, &module_name);
     example.insert("main.tf", render(graph, vec![call])?);
     example.insert("outputs.tf", render(graph, root::outputs(passthrough))?);
@@ -200,12 +212,8 @@ fn per_account_layout(
     for (i, account) in graph.accounts.iter().enumerate() {
         let idx = AccountIdx(i);
         let mut root_module = FileSet::default();
-        let versions = root::versions(names, None);
-        root_module.insert("versions.tf", render(graph, versions)?);
-        let providers = root::providers(graph, names, &[idx]);
-        root_module.insert("providers.tf", render(graph, providers)?);
-        let variables = root::variables(graph, names, &[idx], &graph.inputs_in(idx));
-        root_module.insert("variables.tf", render(graph, variables)?);
+        let inputs = graph.inputs_in(idx);
+        root_module_files(graph, names, &[idx], &inputs, &mut root_module)?;
         let roles = graph.roles_in(idx).map(|(r, _)| r);
         let outputs = root::role_outputs(graph, names, roles);
         root_module.insert("outputs.tf", render(graph, root::outputs(outputs))?);
