@@ -11,6 +11,7 @@ mod output;
 
 use crate::diag::{Diagnostics, plural};
 use crate::lint::{Format, Severity};
+use crate::model::Access;
 
 const EXIT_CODES: &str = "Exit codes:
   0  success
@@ -103,6 +104,8 @@ pub enum Command {
         /// The model file.
         #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
         model: PathBuf,
+        #[command(flatten)]
+        access: AccessArgs,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         /// The lowest severity that fails the run.
@@ -115,6 +118,8 @@ pub enum Command {
         /// The model file.
         #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
         model: PathBuf,
+        #[command(flatten)]
+        access: AccessArgs,
         #[arg(long, value_enum, default_value = "mermaid")]
         format: crate::diagram::Format,
     },
@@ -124,6 +129,8 @@ pub enum Command {
         /// `[MODEL] ROLE`: the model file (default rolegraph.yaml), and a role key or IAM name.
         #[arg(num_args = 1..=2, required = true, value_names = ["MODEL", "ROLE"])]
         args: Vec<String>,
+        #[command(flatten)]
+        access: AccessArgs,
         #[arg(long, value_enum, default_value = "text")]
         format: crate::explain::Format,
     },
@@ -138,6 +145,8 @@ pub enum Command {
         /// The model file.
         #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
         model: PathBuf,
+        #[command(flatten)]
+        access: AccessArgs,
         #[arg(long, value_enum, default_value = "text")]
         format: crate::plan::Format,
         /// A deploy-time input's value (`external_id: { input: NAME }`); repeatable.
@@ -178,7 +187,27 @@ pub enum Command {
         /// The model file.
         #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
         model: PathBuf,
+        #[command(flatten)]
+        access: AccessArgs,
     },
+}
+
+/// What the model may make rolegraph read besides itself.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct AccessArgs {
+    /// Read policy files that resolve (links included) outside the folder that holds the
+    /// model; without it, such a `file:` is an error, so that a model from someone else's
+    /// commit cannot read files elsewhere on the machine.
+    #[arg(long)]
+    allow_outside_files: bool,
+}
+
+impl AccessArgs {
+    pub fn access(self) -> crate::model::Access {
+        crate::model::Access {
+            outside_files: self.allow_outside_files,
+        }
+    }
 }
 
 pub fn run() -> ExitCode {
@@ -243,26 +272,36 @@ pub fn run() -> ExitCode {
                 }
             }
         }
-        Command::Validate { model } => validate(&model),
+        Command::Validate { model, access } => validate(&model, access.access()),
         Command::Plan {
             model,
+            access,
             format,
             vars,
-        } => plan(&model, format, vars),
-        Command::Graph { model, format } => graph(&model, format),
-        Command::Explain { args, format } => {
+        } => plan(&model, access.access(), format, vars),
+        Command::Graph {
+            model,
+            access,
+            format,
+        } => graph(&model, access.access(), format),
+        Command::Explain {
+            args,
+            access,
+            format,
+        } => {
             let (model, role) = match args.as_slice() {
                 [role] => (PathBuf::from("rolegraph.yaml"), role.as_str()),
                 [model, role] => (PathBuf::from(model), role.as_str()),
                 _ => unreachable!("clap takes one or two values"),
             };
-            explain(&model, role, format)
+            explain(&model, access.access(), role, format)
         }
         Command::Lint {
             model,
+            access,
             format,
             deny,
-        } => lint(&model, format, deny),
+        } => lint(&model, access.access(), format, deny),
     }
 }
 
@@ -271,8 +310,8 @@ pub(crate) fn invalid(diags: &Diagnostics) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn validate(model: &Path) -> ExitCode {
-    match crate::compile(model) {
+fn validate(model: &Path, access: Access) -> ExitCode {
+    match crate::compile_with(model, access) {
         Ok(graph) => {
             println!(
                 "{}: valid: {}, {}, {}",
@@ -294,8 +333,13 @@ fn parse_var(arg: &str) -> Result<(String, String), String> {
     }
 }
 
-fn plan(model: &Path, format: crate::plan::Format, vars: Vec<(String, String)>) -> ExitCode {
-    let graph = match crate::compile(model) {
+fn plan(
+    model: &Path,
+    access: Access,
+    format: crate::plan::Format,
+    vars: Vec<(String, String)>,
+) -> ExitCode {
+    let graph = match crate::compile_with(model, access) {
         Ok(graph) => graph,
         Err(diags) => return invalid(&diags),
     };
@@ -343,8 +387,8 @@ fn plan(model: &Path, format: crate::plan::Format, vars: Vec<(String, String)>) 
     ExitCode::SUCCESS
 }
 
-fn graph(model: &Path, format: crate::diagram::Format) -> ExitCode {
-    match crate::compile(model) {
+fn graph(model: &Path, access: Access, format: crate::diagram::Format) -> ExitCode {
+    match crate::compile_with(model, access) {
         Ok(graph) => {
             print!("{}", crate::diagram::render(&graph, format));
             ExitCode::SUCCESS
@@ -353,8 +397,8 @@ fn graph(model: &Path, format: crate::diagram::Format) -> ExitCode {
     }
 }
 
-fn explain(model: &Path, role: &str, format: crate::explain::Format) -> ExitCode {
-    let graph = match crate::compile(model) {
+fn explain(model: &Path, access: Access, role: &str, format: crate::explain::Format) -> ExitCode {
+    let graph = match crate::compile_with(model, access) {
         Ok(graph) => graph,
         Err(diags) => return invalid(&diags),
     };
@@ -370,8 +414,8 @@ fn explain(model: &Path, role: &str, format: crate::explain::Format) -> ExitCode
     }
 }
 
-fn lint(model: &Path, format: Format, deny: Severity) -> ExitCode {
-    let graph = match crate::compile(model) {
+fn lint(model: &Path, access: Access, format: Format, deny: Severity) -> ExitCode {
+    let graph = match crate::compile_with(model, access) {
         Ok(graph) => graph,
         Err(diags) => return invalid(&diags),
     };

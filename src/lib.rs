@@ -6,6 +6,7 @@ pub mod cli;
 pub mod diag;
 pub mod diagram;
 pub mod explain;
+pub mod input;
 pub mod ir;
 pub mod lint;
 pub mod model;
@@ -20,8 +21,13 @@ use diag::Diagnostics;
 
 /// Model file → validated role graph, with every error in the model reported at once.
 pub fn compile(path: &Path) -> Result<ir::Graph, Diagnostics> {
+    compile_with(path, model::Access::default())
+}
+
+/// `compile`, with what the model may make rolegraph read besides itself.
+pub fn compile_with(path: &Path, access: model::Access) -> Result<ir::Graph, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let model = model::load(path, &mut diags)?;
+    let model = model::load(path, access, &mut diags)?;
     let source_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -94,7 +94,7 @@ fn overrides(dir: &Path, sources: &mut [(String, String)], diags: &mut Diagnosti
     };
     let mut names: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     names.sort();
-    for path in names.iter().filter(|p| p.is_file()) {
+    for path in names.iter().filter(|p| !p.is_dir()) {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         let Some(slot) = sources.iter_mut().find(|(n, _)| *n == name) else {
             let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
@@ -104,11 +104,15 @@ fn overrides(dir: &Path, sources: &mut [(String, String)], diags: &mut Diagnosti
             );
             continue;
         };
-        match std::fs::read_to_string(path) {
+        let limit = crate::input::Limit::Template;
+        match crate::input::read_text(path, limit, crate::input::Links::Follow) {
             Ok(body) => slot.1 = body,
             Err(err) => diags.push(
                 Diagnostic::nowhere(format!("cannot read template `{}`: {err}", path.display()))
-                    .hint("templates are UTF-8 text files"),
+                    .hint(format!(
+                        "templates are regular UTF-8 text files of at most {}",
+                        crate::input::mib(limit.bytes())
+                    )),
             ),
         }
     }

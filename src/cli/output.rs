@@ -18,6 +18,8 @@ pub struct OutputArgs {
     /// The model file.
     #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
     model: PathBuf,
+    #[command(flatten)]
+    access: super::AccessArgs,
     /// The output folder; `terraform/`, `cloudformation/` and `seqera/` are in it.
     #[arg(long, short, value_name = "DIR")]
     out: PathBuf,
@@ -90,7 +92,7 @@ impl OutputArgs {
 /// The files and the model's bytes (for the manifest), or the exit code of a failure
 /// already reported. `lint_gate` stops on unaccepted lint errors, as `generate` must.
 fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), ExitCode> {
-    let graph = crate::compile(&args.model).map_err(|diags| invalid(&diags))?;
+    let graph = crate::compile_with(&args.model, args.access.access()).map_err(|diags| invalid(&diags))?;
     if lint_gate {
         let findings = crate::lint::lint(&graph);
         let failing = findings.iter().any(|f| f.fails(Severity::Error));
@@ -120,7 +122,12 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), Exit
         }
     }
     let files = generated.files;
-    let model_bytes = std::fs::read(&args.model).map_err(|err| {
+    let model_bytes = crate::input::read(
+        &args.model,
+        crate::input::Limit::Model,
+        crate::input::Links::Follow,
+    )
+    .map_err(|err| {
         eprintln!("error: cannot read {}: {err}", args.model.display());
         ExitCode::from(2)
     })?;

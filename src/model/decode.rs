@@ -370,6 +370,12 @@ fn statement(r: &mut Reader, node: &Node) -> Option<Statement> {
 fn conditions(r: &mut Reader, node: &Node) -> Vec<Condition> {
     let mut out = Vec::new();
     for (operator, keys) in r.entries(node, "`conditions`") {
+        if !super::operators::is_condition_operator(&operator.value) {
+            let message = format!("`{}` is not an IAM condition operator", operator.value);
+            let hint = super::operators::hint(&operator.value);
+            r.diags
+                .push(crate::diag::Diagnostic::at(&operator.loc, message).hint(hint));
+        }
         let what = format!("condition operator `{}`", operator.value);
         for (key, values) in r.entries(keys, &what) {
             let values = condition_values(r, values, &key.value);

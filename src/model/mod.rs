@@ -3,9 +3,11 @@
 mod decode;
 mod decode_seqera;
 mod node;
-mod policy_file;
+mod operators;
+pub mod policy_file;
 mod reader;
 pub mod schema;
+mod strict_json;
 mod types;
 
 use std::path::Path;
@@ -14,24 +16,40 @@ use std::sync::Arc;
 pub use types::*;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::input;
+
+/// What a model may make rolegraph read besides itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Access {
+    /// Policy files may resolve outside the folder that holds the model
+    /// (`--allow-outside-files`). Off, a model from someone else's commit cannot make
+    /// rolegraph read `~/.aws/credentials` and echo it in an error.
+    pub outside_files: bool,
+}
 
 /// Reads and decodes a model with its policy files. Shape errors go to `diags` and
 /// decoding carries on; only an unreadable file or broken YAML stops it here.
-pub fn load(path: &Path, diags: &mut Diagnostics) -> Result<Model, Diagnostics> {
-    let source = std::fs::read_to_string(path).map_err(|err| {
-        let hint = match err.kind() {
-            std::io::ErrorKind::InvalidData => "save the model as UTF-8 text",
-            _ => "pass the model's path, or run in a folder that holds rolegraph.yaml",
+pub fn load(path: &Path, access: Access, diags: &mut Diagnostics) -> Result<Model, Diagnostics> {
+    let limit = input::Limit::Model;
+    let source = input::read_text(path, limit, input::Links::Follow).map_err(|err| {
+        let hint = match &err {
+            input::ReadError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                "save the model as UTF-8 text".to_owned()
+            }
+            input::ReadError::NotRegular(_) | input::ReadError::TooLarge { .. } => format!(
+                "a model is a regular file of at most {}",
+                input::mib(limit.bytes())
+            ),
+            _ => "pass the model's path, or run in a folder that holds rolegraph.yaml".to_owned(),
         };
         Diagnostic::nowhere(format!("cannot read model `{}`: {err}", path.display())).hint(hint)
     })?;
     let file: Arc<str> = path.display().to_string().into();
-    parse(
-        &file,
-        &source,
-        path.parent().unwrap_or(Path::new(".")),
-        diags,
-    )
+    let base = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    parse(&file, &source, base, access, diags)
 }
 
 /// Decodes model text; `base` is the folder that policy-file paths are relative to.
@@ -39,6 +57,7 @@ pub fn parse(
     file: &Arc<str>,
     source: &str,
     base: &Path,
+    access: Access,
     diags: &mut Diagnostics,
 ) -> Result<Model, Diagnostics> {
     let root = node::parse(file, source)?;
@@ -46,7 +65,7 @@ pub fn parse(
     let (mut model, files) = decode::decode(&mut reader, &root);
     diags.extend(reader.diags);
     for reference in files {
-        let statements = policy_file::load(base, &reference.path, diags);
+        let statements = policy_file::load(base, &reference.path, access, diags);
         model.roles[reference.role].policies[reference.policy].statements = statements;
     }
     Ok(model)

@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
+use super::Access;
 use super::types::{Condition, Effect, Sp, Statement};
 use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::input;
 
 const STATEMENT_KEYS: &[&str] = &[
     "Sid",
@@ -19,32 +21,81 @@ const STATEMENT_KEYS: &[&str] = &[
     "Condition",
 ];
 
-/// Reads the file named at `reference` (relative to the model's folder).
-pub fn load(base: &Path, reference: &Sp<String>, diags: &mut Diagnostics) -> Vec<Statement> {
+/// Reads the file named at `reference` (relative to the model's folder, `base`).
+pub fn load(
+    base: &Path,
+    reference: &Sp<String>,
+    access: Access,
+    diags: &mut Diagnostics,
+) -> Vec<Statement> {
     let path = base.join(&reference.value);
-    let shown: Arc<str> = path.display().to_string().into();
-    let text = match std::fs::read_to_string(&path) {
+    let cannot = |why: String, hint: String| {
+        Diagnostic::at(
+            &reference.loc,
+            format!("cannot read policy file `{}`: {why}", reference.value),
+        )
+        .hint(hint)
+    };
+    if !access.outside_files
+        && let Err(why) = inside(base, &path)
+    {
+        diags.push(cannot(
+            why,
+            "keep policy files in the model's folder, or pass --allow-outside-files to read them from elsewhere".to_owned(),
+        ));
+        return Vec::new();
+    }
+    let limit = input::Limit::PolicyFile;
+    let text = match input::read_text(&path, limit, input::Links::Follow) {
         Ok(text) => text,
         Err(err) => {
-            diags.push(
-                Diagnostic::at(
-                    &reference.loc,
-                    format!("cannot read policy file `{}`: {err}", reference.value),
-                )
-                .hint("the path is relative to the folder that holds the model"),
-            );
+            let hint = match err {
+                input::ReadError::NotRegular(_) | input::ReadError::TooLarge { .. } => format!(
+                    "a policy file is a regular file of at most {}",
+                    input::mib(limit.bytes())
+                ),
+                _ => "the path is relative to the folder that holds the model".to_owned(),
+            };
+            diags.push(cannot(err.to_string(), hint));
             return Vec::new();
         }
     };
-    let json: Json = match serde_json::from_str(&text) {
+    let shown: Arc<str> = path.display().to_string().into();
+    parse_document(&text, reference, &shown, diags)
+}
+
+/// Whether `path` resolves, links included, inside `base`; if not, why not. A path that
+/// does not exist is left to the read, which says so.
+fn inside(base: &Path, path: &Path) -> Result<(), String> {
+    let (Ok(base), Ok(resolved)) = (base.canonicalize(), path.canonicalize()) else {
+        return Ok(());
+    };
+    if resolved.starts_with(&base) {
+        Ok(())
+    } else {
+        Err("it is outside the folder that holds the model".to_owned())
+    }
+}
+
+/// Checks the text of a policy document for shape; `shown` names the file in messages.
+pub fn parse_document(
+    text: &str,
+    reference: &Sp<String>,
+    shown: &Arc<str>,
+    diags: &mut Diagnostics,
+) -> Vec<Statement> {
+    let json: Json = match super::strict_json::parse(text) {
         Ok(json) => json,
         Err(err) => {
-            let loc = Loc::new(&shown, err.line() as u32, err.column() as u32);
+            let loc = Loc::new(shown, err.line() as u32, err.column() as u32);
             let text = err.to_string();
             let text = text.split(" at line ").next().unwrap_or(&text);
-            let message = format!("policy file is not valid JSON: {text}");
+            let message = match err.classify() {
+                serde_json::error::Category::Data => format!("policy file is not accepted: {text}"),
+                _ => format!("policy file is not valid JSON: {text}"),
+            };
             diags.push(Diagnostic::at(&loc, message).hint(format!(
-                "referenced at {}; fix the JSON syntax",
+                "referenced at {}; fix the policy document",
                 reference.loc
             )));
             return Vec::new();
@@ -52,7 +103,7 @@ pub fn load(base: &Path, reference: &Sp<String>, diags: &mut Diagnostics) -> Vec
     };
     let mut reader = DocReader {
         reference,
-        shown: &shown,
+        shown,
         diags,
     };
     reader.document(&json)
