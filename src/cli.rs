@@ -228,7 +228,7 @@ pub fn run() -> ExitCode {
         Command::Schema => match serde_json::to_string_pretty(&crate::model::schema::json_schema())
         {
             Ok(json) => {
-                println!("{json}");
+                crate::term::outln(&json);
                 ExitCode::SUCCESS
             }
             Err(err) => {
@@ -243,7 +243,9 @@ pub fn run() -> ExitCode {
         } => init::init(example, &dir, force),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "rolegraph", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "rolegraph", &mut script);
+            crate::term::out(&String::from_utf8_lossy(&script));
             ExitCode::SUCCESS
         }
         Command::Man { command: name } => {
@@ -264,8 +266,11 @@ pub fn run() -> ExitCode {
             }
             let mut page = Vec::new();
             let rendered = clap_mangen::Man::new(command).render(&mut page);
-            match rendered.and_then(|_| std::io::Write::write_all(&mut std::io::stdout(), &page)) {
-                Ok(()) => ExitCode::SUCCESS,
+            match rendered {
+                Ok(()) => {
+                    crate::term::out(&String::from_utf8_lossy(&page));
+                    ExitCode::SUCCESS
+                }
                 Err(err) => {
                     eprintln!("error: cannot write the man page: {err}");
                     ExitCode::from(1)
@@ -313,13 +318,13 @@ pub(crate) fn invalid(diags: &Diagnostics) -> ExitCode {
 fn validate(model: &Path, access: Access) -> ExitCode {
     match crate::compile_with(model, access) {
         Ok(graph) => {
-            println!(
+            crate::term::outln(&format!(
                 "{}: valid: {}, {}, {}",
                 model.display(),
                 plural(graph.accounts.len(), "account"),
                 plural(graph.roles.len(), "role"),
                 plural(graph.trust_edge_count, "trust edge")
-            );
+            ));
             ExitCode::SUCCESS
         }
         Err(diags) => invalid(&diags),
@@ -375,9 +380,9 @@ fn plan(
     }
     let plan = crate::plan::plan(&graph, &inputs);
     match format {
-        crate::plan::Format::Text => print!("{}", crate::plan::render_text(&plan)),
+        crate::plan::Format::Text => crate::term::out(&crate::plan::render_text(&plan)),
         crate::plan::Format::Json => match serde_json::to_string_pretty(&plan) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => crate::term::outln(&json),
             Err(err) => {
                 eprintln!("error: cannot render the plan: {err}");
                 return ExitCode::from(1);
@@ -390,7 +395,7 @@ fn plan(
 fn graph(model: &Path, access: Access, format: crate::diagram::Format) -> ExitCode {
     match crate::compile_with(model, access) {
         Ok(graph) => {
-            print!("{}", crate::diagram::render(&graph, format));
+            crate::term::out(&crate::diagram::render(&graph, format));
             ExitCode::SUCCESS
         }
         Err(diags) => invalid(&diags),
@@ -404,10 +409,10 @@ fn explain(model: &Path, access: Access, role: &str, format: crate::explain::For
     };
     match crate::explain::find_role(&graph, role) {
         Ok(idx) => {
-            print!(
+            crate::term::out(&format!(
                 "{}",
                 crate::explain::render(&crate::explain::explain(&graph, idx), format)
-            );
+            ));
             ExitCode::SUCCESS
         }
         Err(diag) => invalid(&diag.into()),
@@ -420,7 +425,7 @@ fn lint(model: &Path, access: Access, format: Format, deny: Severity) -> ExitCod
         Err(diags) => return invalid(&diags),
     };
     let findings = crate::lint::lint(&graph);
-    print!("{}", crate::lint::render(&findings, format));
+    crate::term::out(&crate::lint::render(&findings, format));
     if findings.iter().any(|f| f.fails(deny)) {
         ExitCode::from(1)
     } else {

@@ -186,7 +186,10 @@ mod tests {
     #[test]
     fn a_device_is_not_read() {
         let err = read(Path::new("/dev/zero"), Limit::Model, Links::Follow).unwrap_err();
-        assert_eq!(err.to_string(), "it is a character device, not a regular file");
+        assert_eq!(
+            err.to_string(),
+            "it is a character device, not a regular file"
+        );
     }
 
     #[test]
@@ -199,7 +202,10 @@ mod tests {
             read(&link, Limit::Output, Links::Refuse),
             Err(ReadError::NotRegular("a symbolic link"))
         ));
-        assert_eq!(read(&link, Limit::Output, Links::Follow).unwrap(), b"secret");
+        assert_eq!(
+            read(&link, Limit::Output, Links::Follow).unwrap(),
+            b"secret"
+        );
     }
 
     #[test]

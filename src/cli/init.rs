@@ -92,7 +92,7 @@ pub fn init(example: Option<Example>, dir: &Path, force: bool) -> ExitCode {
             return ExitCode::from(1);
         }
         if crate::term::verbosity() > crate::term::Verbosity::Quiet {
-            println!("wrote {}", path.display());
+            crate::term::outln(&format!("wrote {}", path.display()));
         }
     }
     ExitCode::SUCCESS

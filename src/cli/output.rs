@@ -3,13 +3,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use super::invalid;
 use crate::backend::cloudformation::Layout as CloudformationLayout;
 use crate::backend::terraform::Layout as TerraformLayout;
 use crate::backend::{self, Backend, Options};
 use crate::lint::Severity;
-use crate::output::{Durability, FileSet, WriteError};
+use crate::output::{CheckError, Durability, FileSet, WriteError, WriteOptions};
 use crate::templates::Templates;
 use crate::term::{Verbosity, verbosity};
 
@@ -38,6 +39,16 @@ pub struct OutputArgs {
     /// `generate` used.
     #[arg(long, value_enum, default_value_t, value_name = "LAYOUT")]
     cloudformation_layout: CloudformationLayout,
+    /// How long to wait for another rolegraph run that holds the output folder, in seconds.
+    #[arg(long, default_value = "5", value_name = "SECONDS", value_parser = parse_seconds)]
+    lock_timeout: Duration,
+}
+
+fn parse_seconds(arg: &str) -> Result<Duration, String> {
+    arg.parse::<f64>()
+        .ok()
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("`{arg}` is not a number of seconds, such as 5 or 0.5"))
 }
 
 impl OutputArgs {
@@ -92,7 +103,8 @@ impl OutputArgs {
 /// The files and the model's bytes (for the manifest), or the exit code of a failure
 /// already reported. `lint_gate` stops on unaccepted lint errors, as `generate` must.
 fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), ExitCode> {
-    let graph = crate::compile_with(&args.model, args.access.access()).map_err(|diags| invalid(&diags))?;
+    let graph =
+        crate::compile_with(&args.model, args.access.access()).map_err(|diags| invalid(&diags))?;
     if lint_gate {
         let findings = crate::lint::lint(&graph);
         let failing = findings.iter().any(|f| f.fails(Severity::Error));
@@ -135,43 +147,58 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), Exit
 }
 
 pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
+    if let Err(err) = crate::output::handle_signals() {
+        eprintln!("error: cannot handle interrupts: {err}");
+        return ExitCode::from(1);
+    }
     let (files, model_bytes) = match render(args, true) {
         Ok(rendered) => rendered,
         Err(code) => return code,
     };
     let out = &args.out;
-    let durability = if no_sync {
-        Durability::Unsynced
-    } else {
-        Durability::Synced
+    let folders = args.folders();
+    let options = WriteOptions {
+        folders: &folders,
+        force,
+        durability: if no_sync {
+            Durability::Unsynced
+        } else {
+            Durability::Synced
+        },
+        lock_timeout: args.lock_timeout,
     };
-    match files.write_owned(out, &model_bytes, &args.folders(), force, durability) {
-        Ok(report) => {
-            if verbosity() == Verbosity::Verbose {
-                for path in &report.written {
-                    println!("wrote {}", path.display());
-                }
-                for path in &report.deleted {
-                    println!("deleted {}", path.display());
-                }
-            }
-            if verbosity() == Verbosity::Quiet {
-                return ExitCode::SUCCESS;
-            }
-            let deleted = match report.deleted.len() {
-                0 => String::new(),
-                n => format!(", {} deleted", crate::diag::plural(n, "stale file")),
-            };
-            println!(
-                "wrote {} of {} files to {} ({} unchanged{deleted})",
-                report.written.len(),
-                files.len(),
-                out.display(),
-                report.unchanged
-            );
-            ExitCode::SUCCESS
+    let report = match files.write_owned(out, &model_bytes, &options) {
+        Ok(report) => report,
+        Err(err) => return write_failed(out, err),
+    };
+    if verbosity() == Verbosity::Verbose {
+        for path in &report.written {
+            crate::term::outln(&format!("wrote {}", path.display()));
         }
-        Err(WriteError::Refused(files)) => {
+        for path in &report.deleted {
+            crate::term::outln(&format!("deleted {}", path.display()));
+        }
+    }
+    if verbosity() == Verbosity::Quiet {
+        return ExitCode::SUCCESS;
+    }
+    let deleted = match report.deleted.len() {
+        0 => String::new(),
+        n => format!(", {} deleted", crate::diag::plural(n, "stale file")),
+    };
+    crate::term::outln(&format!(
+        "wrote {} of {} files to {} ({} unchanged{deleted})",
+        report.written.len(),
+        files.len(),
+        out.display(),
+        report.unchanged
+    ));
+    ExitCode::SUCCESS
+}
+
+fn write_failed(out: &std::path::Path, err: WriteError) -> ExitCode {
+    match err {
+        WriteError::Refused(files) => {
             for (path, reason) in &files {
                 eprintln!("error: {}: {reason}", out.join(path).display());
             }
@@ -181,11 +208,43 @@ pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
             );
             ExitCode::from(2)
         }
-        Err(WriteError::Io(err)) => {
+        WriteError::Untrusted(entries) => untrusted(out, &entries),
+        WriteError::Busy { waited } => busy(out, waited),
+        WriteError::Unreadable(message) => {
+            eprintln!(
+                "error: {message}\n  hint: nothing was written; a path rolegraph cannot read is never overwritten"
+            );
+            ExitCode::from(2)
+        }
+        WriteError::Io(err) => {
             eprintln!("error: cannot write to {}: {err}", out.display());
             ExitCode::from(1)
         }
     }
+}
+
+fn untrusted(out: &std::path::Path, entries: &[(String, String)]) -> ExitCode {
+    let manifest = out.join(crate::output::manifest::MANIFEST_NAME);
+    for (entry, rule) in entries {
+        eprintln!(
+            "error: {}: entry `{}` {rule}",
+            manifest.display(),
+            entry.escape_debug()
+        );
+    }
+    eprintln!(
+        "  hint: nothing was read, written or deleted; rolegraph owns only normalized relative paths inside terraform/, cloudformation/ and seqera/. Someone edited this manifest: restore it from history, or delete it and rerun with --force"
+    );
+    ExitCode::from(2)
+}
+
+fn busy(out: &std::path::Path, waited: Duration) -> ExitCode {
+    eprintln!(
+        "error: another rolegraph run holds the lock on {} (waited {:.1} s)\n  hint: wait for it to finish, or give it longer with --lock-timeout SECONDS",
+        out.display(),
+        waited.as_secs_f64()
+    );
+    ExitCode::from(2)
 }
 
 pub fn check(args: &OutputArgs) -> ExitCode {
@@ -193,10 +252,25 @@ pub fn check(args: &OutputArgs) -> ExitCode {
         Ok(rendered) => rendered,
         Err(code) => return code,
     };
-    let report = crate::output::check(&files, &args.out, &model_bytes, &args.folders());
     let out = &args.out;
+    let checked = crate::output::check(
+        &files,
+        out,
+        &model_bytes,
+        &args.folders(),
+        args.lock_timeout,
+    );
+    let report = match checked {
+        Ok(report) => report,
+        Err(CheckError::Untrusted(entries)) => return untrusted(out, &entries),
+        Err(CheckError::Busy { waited }) => return busy(out, waited),
+        Err(CheckError::Unreadable(message)) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     for (_, diff) in &report.stale {
-        print!("{diff}");
+        crate::term::out(diff);
     }
     for path in &report.missing {
         eprintln!("missing: {}", out.join(path).display());
@@ -208,7 +282,11 @@ pub fn check(args: &OutputArgs) -> ExitCode {
         if verbosity() == Verbosity::Quiet {
             return ExitCode::SUCCESS;
         }
-        println!("{} is up to date ({} files)", out.display(), files.len());
+        crate::term::outln(&format!(
+            "{} is up to date ({} files)",
+            out.display(),
+            files.len()
+        ));
         return ExitCode::SUCCESS;
     }
     eprintln!(

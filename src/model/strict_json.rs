@@ -138,14 +138,22 @@ mod tests {
     #[test]
     fn duplicates_deep_inside_are_found_too() {
         let text = r#"{"Statement": [{"Condition": {"StringEquals": {"a:b": "1", "a:b": "2"}}}]}"#;
-        assert!(parse(text).unwrap_err().to_string().contains("duplicate key `a:b`"));
+        assert!(
+            parse(text)
+                .unwrap_err()
+                .to_string()
+                .contains("duplicate key `a:b`")
+        );
     }
 
     #[test]
     fn unknown_operators_are_an_error() {
         let text = r#"{"Statement": [{"Condition": {"Bogus": {"a:b": "1"}}}]}"#;
         let err = parse(text).unwrap_err().to_string();
-        assert!(err.contains("`Bogus` is not an IAM condition operator"), "{err}");
+        assert!(
+            err.contains("`Bogus` is not an IAM condition operator"),
+            "{err}"
+        );
         let one = r#"{"Statement": {"Condition": {"StringEqualz": {"a:b": "1"}}}}"#;
         let err = parse(one).unwrap_err().to_string();
         assert!(err.contains("did you mean `StringEquals`?"), "{err}");
@@ -153,7 +161,8 @@ mod tests {
 
     #[test]
     fn operators_are_only_checked_in_a_condition() {
-        let text = r#"{"Statement": [{"Sid": "Bogus", "Condition": {"StringEquals": {"Bogus": "x"}}}]}"#;
+        let text =
+            r#"{"Statement": [{"Sid": "Bogus", "Condition": {"StringEquals": {"Bogus": "x"}}}]}"#;
         parse(text).unwrap();
     }
 }

@@ -2,15 +2,18 @@
 //! writing anything. Like `cargo fmt --check`, a stale file is shown as a unified diff.
 
 use std::path::Path;
+use std::time::Duration;
 
 use similar::TextDiff;
 
 use super::FileSet;
-use super::manifest::{MANIFEST_NAME, Manifest, Ownership, in_scope, ownership};
+use super::lock::{LockError, Mode, lock};
+use super::manifest::{Disk, LoadError, MANIFEST_NAME, Manifest, Ownership, in_scope, ownership};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct CheckReport {
-    /// Files whose content differs, with a unified diff from the folder to the model.
+    /// Files whose content differs, with a unified diff from the folder to the model (or
+    /// what stands there instead of a file).
     pub stale: Vec<(String, String)>,
     /// Files `generate` would create.
     pub missing: Vec<String>,
@@ -24,22 +27,58 @@ impl CheckReport {
     }
 }
 
+/// Why `check` could not compare: the folder is not something it can judge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckError {
+    /// Manifest entries that name paths rolegraph never writes, with the rule each breaks.
+    Untrusted(Vec<(String, String)>),
+    /// Another run held the folder for the whole of `waited`.
+    Busy { waited: Duration },
+    /// Something could not be read; the message names it.
+    Unreadable(String),
+}
+
 /// Compares `files`, plus the manifest `generate` would write with them, with `root`.
 /// Files in `root` that rolegraph never owned are not its business and are not listed.
 ///
 /// `folders` are the backends compared (`--only`); owned files elsewhere are not listed.
-pub fn check(files: &FileSet, root: &Path, model_bytes: &[u8], folders: &[&str]) -> CheckReport {
+pub fn check(
+    files: &FileSet,
+    root: &Path,
+    model_bytes: &[u8],
+    folders: &[&str],
+    lock_timeout: Duration,
+) -> Result<CheckReport, CheckError> {
+    let _lock = match lock(root, Mode::Shared, lock_timeout) {
+        Ok(held) => Some(held),
+        Err(LockError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(LockError::Io(e)) => {
+            return Err(CheckError::Unreadable(format!(
+                "cannot open {}: {e}",
+                root.display()
+            )));
+        }
+        Err(LockError::Busy { waited }) => return Err(CheckError::Busy { waited }),
+    };
     let mut report = CheckReport::default();
-    let previous = Manifest::load(root).ok().flatten();
+    let previous = match Manifest::load(root) {
+        Ok(previous) => previous,
+        Err(LoadError::Untrusted(entries)) => return Err(CheckError::Untrusted(entries)),
+        // The manifest is compared like any file below, and shown as stale.
+        Err(LoadError::Unreadable(_)) => None,
+    };
     let manifest = Manifest::after(files, model_bytes, previous.as_ref(), folders).render();
     let expected = files
         .iter()
         .chain(std::iter::once((MANIFEST_NAME, manifest.as_str())));
     for (path, contents) in expected {
-        match std::fs::read(root.join(path)) {
-            Err(_) => report.missing.push(path.to_owned()),
-            Ok(found) if found == contents.as_bytes() => {}
-            Ok(found) => {
+        match super::manifest::read_owned(root, path).map_err(CheckError::Unreadable)? {
+            Disk::Absent => report.missing.push(path.to_owned()),
+            Disk::Blocked(obstacle) => report
+                .stale
+                .push((path.to_owned(), format!("{path} {}\n", obstacle.reason()))),
+            Disk::File(found) if found == contents.as_bytes() => {}
+            Disk::File(found) => {
                 let found = String::from_utf8_lossy(&found);
                 let diff = TextDiff::from_lines(found.as_ref(), contents)
                     .unified_diff()
@@ -55,10 +94,14 @@ pub fn check(files: &FileSet, root: &Path, model_bytes: &[u8], folders: &[&str])
         .flat_map(|m| m.files.keys().chain(m.pending.keys()))
         .collect();
     for path in owned {
-        let gone = ownership(root, path, previous.as_ref(), None) == Ownership::Absent;
-        if !gone && !files.contains(path) && in_scope(path, folders) {
+        if files.contains(path) || !in_scope(path, folders) {
+            continue;
+        }
+        let standing =
+            ownership(root, path, previous.as_ref(), None).map_err(CheckError::Unreadable)?;
+        if standing != Ownership::Absent {
             report.extra.push(path.clone());
         }
     }
-    report
+    Ok(report)
 }

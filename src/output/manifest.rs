@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::FileSet;
+use super::paths::{Obstacle, entry_error, obstacle};
 
 pub const MANIFEST_NAME: &str = ".rolegraph-manifest";
 
@@ -70,17 +71,51 @@ impl Manifest {
 
     /// The manifest in `root`, if there is one. A manifest that cannot be read is an
     /// error, not "no manifest": treating it as absent would disown every file.
-    pub fn load(root: &Path) -> Result<Option<Self>, String> {
+    pub fn load(root: &Path) -> Result<Option<Self>, LoadError> {
         let path = root.join(MANIFEST_NAME);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        let limit = crate::input::Limit::Manifest;
+        let bytes = match crate::input::read(&path, limit, crate::input::Links::Refuse) {
+            Ok(bytes) => bytes,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => {
+                return Err(LoadError::Unreadable(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+            }
         };
-        serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| format!("{} is not a rolegraph manifest: {e}", path.display()))
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+            LoadError::Unreadable(format!(
+                "{} is not a rolegraph manifest: {e}",
+                path.display()
+            ))
+        })?;
+        let folders: Vec<&str> = crate::backend::Backend::ALL
+            .iter()
+            .map(|b| b.folder())
+            .collect();
+        let bad: Vec<(String, String)> = manifest
+            .files
+            .keys()
+            .chain(manifest.pending.keys())
+            .filter_map(|entry| Some((entry.clone(), entry_error(entry, &folders)?)))
+            .collect();
+        if !bad.is_empty() {
+            return Err(LoadError::Untrusted(bad));
+        }
+        Ok(Some(manifest))
     }
+}
+
+/// Why a manifest was not taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// Not readable or not a manifest; `--force` may replace it.
+    Unreadable(String),
+    /// Entries that name paths rolegraph never writes (`..`, absolute, outside a backend's
+    /// folder), with the rule each breaks. Never overridden: acting on them would touch
+    /// files outside the output folder.
+    Untrusted(Vec<(String, String)>),
 }
 
 /// How a path in the output folder stands, between the last run and this one.
@@ -96,33 +131,66 @@ pub enum Ownership {
     Edited,
     /// On disk, and rolegraph never wrote it.
     Foreign,
+    /// A link, a FIFO, a folder … at the path or on the way to it: never rolegraph's.
+    Blocked(Obstacle),
 }
 
-/// Where `path` stands, given the previous manifest and what this run would write.
+/// Where `path` stands, given the previous manifest and what this run would write. A
+/// file that exists but cannot be read is an error naming it, never "absent".
 pub fn ownership(
     root: &Path,
     path: &str,
     previous: Option<&Manifest>,
     new: Option<&str>,
-) -> Ownership {
-    let Ok(on_disk) = std::fs::read(root.join(path)) else {
-        return Ownership::Absent;
+) -> Result<Ownership, String> {
+    let on_disk = match read_owned(root, path)? {
+        Disk::Absent => return Ok(Ownership::Absent),
+        Disk::Blocked(obstacle) => return Ok(Ownership::Blocked(obstacle)),
+        Disk::File(bytes) => bytes,
     };
     if new.is_some_and(|n| n.as_bytes() == on_disk) {
-        return Ownership::Current;
+        return Ok(Ownership::Current);
     }
     let Some(manifest) = previous else {
-        return Ownership::Foreign;
+        return Ok(Ownership::Foreign);
     };
     let recorded = [manifest.files.get(path), manifest.pending.get(path)];
     if recorded.iter().all(Option::is_none) {
-        return Ownership::Foreign;
+        return Ok(Ownership::Foreign);
     }
     let hash = sha256(&on_disk);
-    if recorded.iter().flatten().any(|h| **h == hash) {
+    Ok(if recorded.iter().flatten().any(|h| **h == hash) {
         Ownership::Owned
     } else {
         Ownership::Edited
+    })
+}
+
+/// What is at a generated path.
+pub enum Disk {
+    Absent,
+    Blocked(Obstacle),
+    File(Vec<u8>),
+}
+
+/// Reads `path` under `root` without following a link on the way or at the end.
+pub fn read_owned(root: &Path, path: &str) -> Result<Disk, String> {
+    let full = root.join(path);
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot read {}: {e}", full.display());
+    if let Some(obstacle) = obstacle(root, path).map_err(|e| cannot(&e))? {
+        return Ok(Disk::Blocked(obstacle));
+    }
+    match crate::input::read(
+        &full,
+        crate::input::Limit::Output,
+        crate::input::Links::Refuse,
+    ) {
+        Ok(bytes) => Ok(Disk::File(bytes)),
+        Err(e) if e.is_not_found() => Ok(Disk::Absent),
+        Err(crate::input::ReadError::NotRegular(kind)) => {
+            Ok(Disk::Blocked(Obstacle::File { kind }))
+        }
+        Err(e) => Err(cannot(&e)),
     }
 }
 

@@ -1,17 +1,25 @@
 //! The generated file set, and how it reaches the disk: all files are rendered in memory
 //! first, so an error never leaves a half-written tree, and each file is written to a
 //! temporary sibling and renamed over the old one, so a crash never leaves half a file.
-//! A manifest records what rolegraph owns, so stale files go and hand edits stay.
+//! A manifest records what rolegraph owns, so stale files go and hand edits stay. The
+//! folder's content may come from anyone's commit: nothing is followed through a link,
+//! and the manifest's entries are trusted only as paths inside the backends' folders.
 
 mod check;
+mod commit;
+mod interrupt;
+mod lock;
 pub mod manifest;
+mod paths;
 mod write;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use check::{CheckReport, check};
-pub use write::Durability;
+pub use check::{CheckError, CheckReport, check};
+pub use commit::{Durability, TEMP_SUFFIX};
+pub use interrupt::install as handle_signals;
+pub use write::WriteOptions;
 
 /// Relative paths (with `/`) to contents; a BTreeMap so every listing is in one order.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -59,6 +67,16 @@ pub enum WriteError {
     /// Files the run would overwrite or delete although rolegraph does not own them as
     /// they are, with the reason for each. Nothing was written.
     Refused(Vec<(String, String)>),
+    /// Manifest entries that name paths rolegraph never writes, with the rule each breaks.
+    /// Nothing was written, whatever `--force` says.
+    Untrusted(Vec<(String, String)>),
+    /// Another run held the folder for the whole of `waited`.
+    Busy {
+        waited: std::time::Duration,
+    },
+    /// A path that exists could not be read (the message names it). Nothing was written:
+    /// taking it for absent would overwrite it.
+    Unreadable(String),
     Io(std::io::Error),
 }
 

@@ -1,37 +1,51 @@
 //! Writing the file set as the folder's owner, so that a run killed at any point leaves
 //! every file either complete and old or complete and new, and the next run repairs it.
 //!
-//! The order: the manifest gains a `pending` list (the new hashes); every changed file is
-//! written to a temporary sibling; one sync makes them durable; each is renamed over its
-//! target; stale owned files are deleted; the final manifest replaces the pending one and
-//! a last sync makes the renames durable. Syncing once for all files, not once per file,
-//! is what keeps this cheap: a per-file fsync costs about 0.25 ms here, 0.5 s for a
-//! 1000-account model, more than all the rest of the work.
+//! The order: the folder is locked; the manifest gains a `pending` list (the new hashes);
+//! every changed file is written to a temporary sibling; one sync makes them durable; each
+//! is renamed over its target; stale owned files are deleted; the final manifest replaces
+//! the pending one and a last sync makes the renames durable.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use super::manifest::{MANIFEST_NAME, Manifest, Ownership, in_scope, ownership, sha256};
-use super::{FileSet, WriteError, WriteReport};
+use super::commit::{Durability, Move, STAGING, commit, remove_debris, sync, temp_path, write_all};
+use super::lock::{FolderLock, LockError, Mode, lock};
+use super::manifest::{LoadError, MANIFEST_NAME, Manifest, Ownership, in_scope, ownership};
+use super::paths::Obstacle;
+use super::{FileSet, WriteError, WriteReport, interrupt};
 
-/// Whether the output must survive a power loss once `generate` returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Durability {
-    /// Sync the data before the renames and the folders after them.
-    Synced,
-    /// No syncs (`--no-sync`): for throwaway output. A killed process still never leaves
-    /// half a file; only a power loss can.
-    Unsynced,
+/// How `generate` writes.
+#[derive(Debug, Clone)]
+pub struct WriteOptions<'a> {
+    /// The backends this run governs (`--only`); owned files elsewhere are neither deleted
+    /// nor dropped from the manifest.
+    pub folders: &'a [&'a str],
+    /// Overwrite or delete what rolegraph does not own as it is.
+    pub force: bool,
+    pub durability: Durability,
+    /// How long to wait for another run that holds the folder.
+    pub lock_timeout: Duration,
 }
 
-const TEMP_SUFFIX: &str = ".rolegraph-tmp";
+/// A path this run writes, with the hash of what is there now (for the pending manifest).
+struct Change<'a> {
+    path: &'a str,
+    contents: &'a str,
+    old_hash: Option<String>,
+    /// What must be removed before the file can be put in place (only with `--force`).
+    obstacle: Option<Obstacle>,
+}
 
-fn temp_path(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    target.with_file_name(format!(".{name}{TEMP_SUFFIX}"))
+/// What a run will do to an existing folder, decided before anything is touched.
+#[derive(Default)]
+struct Plan<'a> {
+    changed: Vec<Change<'a>>,
+    /// Owned files no longer generated, with the hash on disk.
+    stale: Vec<(String, String)>,
+    unchanged: usize,
+    refused: Vec<(String, String)>,
 }
 
 impl FileSet {
@@ -39,168 +53,234 @@ impl FileSet {
     /// would overwrite or delete was edited by hand or never written by rolegraph; deletes
     /// owned files this run no longer produces; records everything in the manifest.
     /// Nothing is written when it refuses.
-    ///
-    /// `folders` are the backends this run governs (`--only`); owned files elsewhere are
-    /// neither deleted nor dropped from the manifest.
     pub fn write_owned(
         &self,
         root: &Path,
         model_bytes: &[u8],
-        folders: &[&str],
-        force: bool,
-        durability: Durability,
+        options: &WriteOptions,
     ) -> Result<WriteReport, WriteError> {
-        if let Some(staging) = fresh_staging(root) {
-            return self.write_fresh(root, &staging, model_bytes, durability);
+        let _lock = lock_folder(root, options.lock_timeout)?;
+        remove_debris(root, options.folders);
+        if is_empty(root).map_err(WriteError::Io)? {
+            return self.write_fresh(root, model_bytes, options.durability);
         }
         let previous = match Manifest::load(root) {
             Ok(previous) => previous,
-            Err(_) if force => None,
-            Err(message) => {
+            Err(LoadError::Untrusted(entries)) => return Err(WriteError::Untrusted(entries)),
+            Err(LoadError::Unreadable(_)) if options.force => None,
+            Err(LoadError::Unreadable(message)) => {
                 return Err(WriteError::Refused(vec![(
                     MANIFEST_NAME.to_owned(),
                     format!("{message}; --force replaces it"),
                 )]));
             }
         };
-        let mut refused = Vec::new();
-        let mut changed = Vec::new();
-        let mut unchanged = 0;
+        let plan = self.plan(root, previous.as_ref(), options.folders)?;
+        if !plan.refused.is_empty() && !options.force {
+            return Err(WriteError::Refused(plan.refused));
+        }
+        let after = Manifest::after(self, model_bytes, previous.as_ref(), options.folders);
+        let final_manifest = after.render();
+        let manifest_current = matches!(
+            super::manifest::read_owned(root, MANIFEST_NAME),
+            Ok(super::manifest::Disk::File(bytes)) if bytes == final_manifest.as_bytes()
+        );
+        let mut report = WriteReport {
+            unchanged: plan.unchanged,
+            ..WriteReport::default()
+        };
+        if plan.changed.is_empty() && plan.stale.is_empty() && manifest_current {
+            return Ok(report);
+        }
+        let pending = pending_manifest(after, &plan).render();
+        let written = interrupt::critical(|| {
+            apply(root, &plan, &pending, &final_manifest, options.durability)
+        });
+        interrupt::forget();
+        report.written = written.map_err(WriteError::Io)?;
+        report.deleted = plan.stale.iter().map(|(p, _)| root.join(p)).collect();
+        Ok(report)
+    }
+
+    /// Classifies every path the run would write or delete.
+    fn plan<'a>(
+        &'a self,
+        root: &Path,
+        previous: Option<&Manifest>,
+        folders: &[&str],
+    ) -> Result<Plan<'a>, WriteError> {
+        let mut plan = Plan::default();
+        let standing = |path: &str, new: Option<&str>| {
+            ownership(root, path, previous, new).map_err(WriteError::Unreadable)
+        };
         for (path, contents) in self.iter() {
-            match ownership(root, path, previous.as_ref(), Some(contents)) {
-                Ownership::Current => unchanged += 1,
-                Ownership::Absent | Ownership::Owned => changed.push((path, contents)),
-                Ownership::Edited => {
-                    refused.push((
-                        path.to_owned(),
-                        "was edited by hand since rolegraph wrote it".to_owned(),
-                    ));
-                    changed.push((path, contents));
+            let state = standing(path, Some(contents))?;
+            let refusal = match &state {
+                Ownership::Current => {
+                    plan.unchanged += 1;
+                    continue;
                 }
-                Ownership::Foreign => {
-                    refused.push((
-                        path.to_owned(),
-                        "exists, and rolegraph did not write it".to_owned(),
-                    ));
-                    changed.push((path, contents));
-                }
+                Ownership::Absent | Ownership::Owned => None,
+                Ownership::Edited => Some("was edited by hand since rolegraph wrote it".to_owned()),
+                Ownership::Foreign => Some("exists, and rolegraph did not write it".to_owned()),
+                Ownership::Blocked(obstacle) => Some(obstacle.reason()),
+            };
+            if let Some(reason) = refusal {
+                plan.refused.push((path.to_owned(), reason));
             }
+            let old_hash = match &state {
+                Ownership::Absent | Ownership::Blocked(_) => None,
+                _ => hash_on_disk(root, path),
+            };
+            let obstacle = match state {
+                Ownership::Blocked(obstacle) => Some(obstacle),
+                _ => None,
+            };
+            plan.changed.push(Change {
+                path,
+                contents,
+                old_hash,
+                obstacle,
+            });
         }
         let owned: BTreeSet<&String> = previous
             .iter()
             .flat_map(|m| m.files.keys().chain(m.pending.keys()))
             .collect();
-        let mut stale = Vec::new();
         for path in owned {
             if self.contains(path) || !in_scope(path, folders) {
                 continue;
             }
-            match ownership(root, path, previous.as_ref(), None) {
-                Ownership::Owned => stale.push(path.clone()),
-                Ownership::Edited => {
-                    refused.push((
-                        path.clone(),
-                        "is no longer generated, but was edited by hand".to_owned(),
-                    ));
-                    stale.push(path.clone());
-                }
-                _ => {}
+            match standing(path, None)? {
+                Ownership::Owned => {}
+                Ownership::Edited => plan.refused.push((
+                    path.clone(),
+                    "is no longer generated, but was edited by hand".to_owned(),
+                )),
+                _ => continue,
+            }
+            if let Some(hash) = hash_on_disk(root, path) {
+                plan.stale.push((path.clone(), hash));
             }
         }
-        if !refused.is_empty() && !force {
-            return Err(WriteError::Refused(refused));
-        }
-        let mut report = WriteReport {
-            unchanged,
-            ..WriteReport::default()
-        };
-        let after = Manifest::after(self, model_bytes, previous.as_ref(), folders);
-        let final_manifest = after.render();
-        let manifest_path = root.join(MANIFEST_NAME);
-        let manifest_current =
-            std::fs::read(&manifest_path).is_ok_and(|m| m == final_manifest.as_bytes());
-        if changed.is_empty() && stale.is_empty() && manifest_current {
-            remove_leftover_temps(root, self);
-            return Ok(report);
-        }
-        // While the run is in progress each file may be what is on disk now or what this
-        // run writes; the pending manifest records exactly those two, so that a run killed
-        // at any point, and then another killed too, never looks like a hand edit.
-        let mut pending = after;
-        let on_disk = |path: &str| std::fs::read(root.join(path)).ok().map(|b| sha256(&b));
-        for (path, _) in &changed {
-            if let Some(new) = pending.files.get(*path).cloned() {
-                pending.pending.insert((*path).to_owned(), new);
-            }
-            match on_disk(path) {
-                Some(old) => pending.files.insert((*path).to_owned(), old),
-                None => pending.files.remove(*path),
-            };
-        }
-        for path in &stale {
-            if let Some(old) = on_disk(path) {
-                pending.files.insert(path.clone(), old);
-            }
-        }
-        let pending_text = pending.render();
-        let mut batch: Vec<(PathBuf, PathBuf, &[u8])> = vec![(
-            temp_path(&manifest_path),
-            manifest_path.clone(),
-            pending_text.as_bytes(),
-        )];
-        for (path, contents) in &changed {
-            let target = root.join(path);
-            batch.push((temp_path(&target), target, contents.as_bytes()));
-        }
-        commit(root, &batch, durability).map_err(WriteError::Io)?;
-        report.written = batch
-            .into_iter()
-            .skip(1)
-            .map(|(_, target, _)| target)
-            .collect();
-        for path in &stale {
-            let target = root.join(path);
-            std::fs::remove_file(&target).map_err(WriteError::Io)?;
-            remove_empty_parents(root, &target);
-            report.deleted.push(target);
-        }
-        let last = [(
-            temp_path(&manifest_path),
-            manifest_path,
-            final_manifest.as_bytes(),
-        )];
-        commit(root, &last, durability).map_err(WriteError::Io)?;
-        remove_leftover_temps(root, self);
-        Ok(report)
+        Ok(plan)
     }
 }
 
-/// For an output folder that does not exist yet, the sibling to build it in: the whole
-/// tree is written there and renamed into place at once, so no file needs a temporary
-/// of its own, and a killed run leaves no `root` at all. `None` when `root` exists or has
-/// no name and parent to build beside.
-fn fresh_staging(root: &Path) -> Option<PathBuf> {
-    match std::fs::symlink_metadata(root) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        _ => return None,
+fn hash_on_disk(root: &Path, path: &str) -> Option<String> {
+    match super::manifest::read_owned(root, path) {
+        Ok(super::manifest::Disk::File(bytes)) => Some(super::manifest::sha256(&bytes)),
+        _ => None,
     }
-    let name = root.file_name()?.to_string_lossy().into_owned();
-    Some(root.with_file_name(format!(".{name}{TEMP_SUFFIX}")))
+}
+
+/// While the run is in progress each file may be what is on disk now or what this run
+/// writes; the pending manifest records exactly those two, so that a run killed at any
+/// point, and then another killed too, never looks like a hand edit.
+fn pending_manifest(mut pending: Manifest, plan: &Plan) -> Manifest {
+    for change in &plan.changed {
+        let path = change.path.to_owned();
+        if let Some(new) = pending.files.get(&path).cloned() {
+            pending.pending.insert(path.clone(), new);
+        }
+        match &change.old_hash {
+            Some(old) => pending.files.insert(path, old.clone()),
+            None => pending.files.remove(&path),
+        };
+    }
+    for (path, old) in &plan.stale {
+        pending.files.insert(path.clone(), old.clone());
+    }
+    pending
+}
+
+/// Puts the plan on disk; returns the paths written.
+fn apply(
+    root: &Path,
+    plan: &Plan,
+    pending: &str,
+    final_manifest: &str,
+    durability: Durability,
+) -> std::io::Result<Vec<PathBuf>> {
+    let manifest_path = root.join(MANIFEST_NAME);
+    for change in &plan.changed {
+        if let Some(obstacle) = &change.obstacle {
+            clear(root, change.path, obstacle)?;
+        }
+    }
+    let mut batch: Vec<Move> = vec![(
+        temp_path(&manifest_path),
+        manifest_path.clone(),
+        pending.as_bytes(),
+    )];
+    for change in &plan.changed {
+        let target = root.join(change.path);
+        batch.push((temp_path(&target), target, change.contents.as_bytes()));
+    }
+    commit(root, &batch, durability)?;
+    let written = batch.into_iter().skip(1).map(|(_, t, _)| t).collect();
+    for (path, _) in &plan.stale {
+        let target = root.join(path);
+        std::fs::remove_file(&target)?;
+        remove_empty_parents(root, path);
+    }
+    let last = [(
+        temp_path(&manifest_path),
+        manifest_path,
+        final_manifest.as_bytes(),
+    )];
+    commit(root, &last, durability)?;
+    Ok(written)
+}
+
+/// Removes what stands in the way of a generated file (`--force` only): the link, FIFO or
+/// folder itself, never what a link points at.
+fn clear(root: &Path, path: &str, obstacle: &Obstacle) -> std::io::Result<()> {
+    let at = match obstacle {
+        Obstacle::Folder { at, .. } => root.join(at),
+        Obstacle::File { .. } => root.join(path),
+    };
+    match std::fs::symlink_metadata(&at) {
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(&at),
+        Ok(_) => std::fs::remove_file(&at),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates `root` if needed (noting it, so a signal removes it again) and locks it.
+fn lock_folder(root: &Path, timeout: Duration) -> Result<FolderLock, WriteError> {
+    match std::fs::symlink_metadata(root) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(root).map_err(WriteError::Io)?;
+            interrupt::track_created(root.to_path_buf());
+        }
+        Err(e) => return Err(WriteError::Io(e)),
+        Ok(_) => {}
+    }
+    lock(root, Mode::Exclusive, timeout).map_err(|e| match e {
+        LockError::Busy { waited } => WriteError::Busy { waited },
+        LockError::Io(e) => WriteError::Io(e),
+    })
+}
+
+fn is_empty(root: &Path) -> std::io::Result<bool> {
+    Ok(std::fs::read_dir(root)?.next().is_none())
 }
 
 impl FileSet {
+    /// A new tree, built in a staging folder inside `root` and moved into place: the
+    /// manifest first (so a run killed among the moves still owns what it moved), then each
+    /// backend's folder in one rename.
     fn write_fresh(
         &self,
         root: &Path,
-        staging: &Path,
         model_bytes: &[u8],
         durability: Durability,
     ) -> Result<WriteReport, WriteError> {
+        let staging = root.join(STAGING);
+        interrupt::track_folder(staging.clone());
         let result = (|| {
-            // A staging folder of this name is a killed run's: only rolegraph makes it.
-            if staging.exists() {
-                std::fs::remove_dir_all(staging)?;
-            }
             let manifest = Manifest::of(self, model_bytes).render();
             let files: Vec<(PathBuf, &[u8])> = self
                 .iter()
@@ -209,20 +289,30 @@ impl FileSet {
                 .collect();
             write_all(&files)?;
             if durability == Durability::Synced {
-                sync(staging, std::iter::empty())?;
+                sync(&staging, std::iter::empty())?;
             }
-            std::fs::rename(staging, root)?;
-            if durability == Durability::Synced
-                && let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty())
-            {
-                sync(parent, std::iter::once(parent))?;
+            let tops: BTreeSet<&str> = self
+                .iter()
+                .filter_map(|(path, _)| path.split('/').next())
+                .collect();
+            interrupt::critical(|| {
+                std::fs::rename(staging.join(MANIFEST_NAME), root.join(MANIFEST_NAME))?;
+                for top in tops {
+                    std::fs::rename(staging.join(top), root.join(top))?;
+                }
+                std::fs::remove_dir(&staging)
+            })?;
+            if durability == Durability::Synced {
+                sync(root, std::iter::once(root))?;
             }
             Ok(())
         })();
         if let Err(err) = result {
-            let _ = std::fs::remove_dir_all(staging);
+            let _ = std::fs::remove_dir_all(&staging);
+            interrupt::forget();
             return Err(WriteError::Io(err));
         }
+        interrupt::forget();
         Ok(WriteReport {
             written: self.iter().map(|(p, _)| root.join(p)).collect(),
             ..WriteReport::default()
@@ -230,101 +320,12 @@ impl FileSet {
     }
 }
 
-/// Temporary files, then one sync, then the renames in order, then one sync. On an
-/// error the temporaries not yet renamed are removed.
-fn commit(
-    root: &Path,
-    batch: &[(PathBuf, PathBuf, &[u8])],
-    durability: Durability,
-) -> std::io::Result<()> {
-    let result = (|| {
-        let temps: Vec<(PathBuf, &[u8])> = batch
-            .iter()
-            .map(|(temp, _, contents)| (temp.clone(), *contents))
-            .collect();
-        write_all(&temps)?;
-        if durability == Durability::Synced {
-            sync(root, batch.iter().map(|(temp, _, _)| temp.as_path()))?;
-        }
-        for (temp, target, _) in batch {
-            std::fs::rename(temp, target)?;
-        }
-        if durability == Durability::Synced {
-            let dirs: BTreeSet<&Path> = batch.iter().filter_map(|(_, t, _)| t.parent()).collect();
-            let above = root.parent().filter(|p| !p.as_os_str().is_empty());
-            sync(root, dirs.into_iter().chain(above))?;
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        for (temp, _, _) in batch {
-            let _ = std::fs::remove_file(temp);
-        }
-    }
-    result
-}
-
-/// Creates each file's folder, then writes the files, spread over the machine's cores:
-/// creating a file costs the kernel more than filling it, and cores share that work.
-fn write_all(files: &[(PathBuf, &[u8])]) -> std::io::Result<()> {
-    let folders: BTreeSet<&Path> = files.iter().filter_map(|(p, _)| p.parent()).collect();
-    for folder in folders {
-        std::fs::create_dir_all(folder)?;
-    }
-    let written = super::map_chunks(files, 64, |part| {
-        part.iter()
-            .try_for_each(|(path, contents)| std::fs::write(path, contents))
-    });
-    written.into_iter().collect()
-}
-
-/// Makes `paths` durable. On Linux one `syncfs` of the filesystem that holds `root` does
-/// it for all of them at once; elsewhere each is fsynced.
-fn sync<'a>(root: &Path, paths: impl Iterator<Item = &'a Path>) -> std::io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        let _ = paths;
-        let dir = std::fs::File::open(root)?;
-        // SAFETY: syncfs takes a valid open file descriptor, which `dir` holds until the
-        // call returns; it reads no memory of ours.
-        if unsafe { libc::syncfs(dir.as_raw_fd()) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(())
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = root;
-        for path in paths {
-            std::fs::File::open(path)?.sync_all()?;
-        }
-        Ok(())
-    }
-}
-
-/// A run killed between writing a temporary file and renaming it leaves the temporary
-/// behind; the next run removes the ones it could have written, and no other file.
-fn remove_leftover_temps(root: &Path, files: &FileSet) {
-    let targets = files
-        .iter()
-        .map(|(p, _)| root.join(p))
-        .chain([root.join(MANIFEST_NAME)]);
-    for target in targets {
-        let temp = temp_path(&target);
-        if temp.exists() {
-            let _ = std::fs::remove_file(temp);
-        }
-    }
-}
-
-/// Removes the folders a deletion left empty, up to (not including) `root`.
-fn remove_empty_parents(root: &Path, file: &Path) {
-    let mut dir = file.parent();
-    while let Some(d) = dir {
-        if d == root || !d.starts_with(root) || std::fs::remove_dir(d).is_err() {
+/// Removes the folders a deletion left empty, up to (not including) the backend's folder.
+fn remove_empty_parents(root: &Path, path: &str) {
+    let parts: Vec<&str> = path.split('/').collect();
+    for depth in (2..parts.len()).rev() {
+        if std::fs::remove_dir(root.join(parts[..depth].join("/"))).is_err() {
             return;
         }
-        dir = d.parent();
     }
 }

@@ -1,0 +1,135 @@
+//! Which paths inside the output folder rolegraph may touch. The manifest is read from the
+//! folder, so from the repository, so from anyone's commit: an entry is trusted only as a
+//! normalized relative path inside a backend's folder, and nothing is written or deleted
+//! through a symbolic link or over something that is not a regular file.
+
+use std::io;
+use std::path::Path;
+
+/// Why a manifest entry is not one rolegraph could have written, if it is not.
+pub fn entry_error(entry: &str, folders: &[&str]) -> Option<String> {
+    if entry.contains('\0') {
+        return Some("contains a NUL character".to_owned());
+    }
+    if entry.starts_with('/') || entry.contains('\\') {
+        return Some("is not a relative path with `/` separators".to_owned());
+    }
+    let parts: Vec<&str> = entry.split('/').collect();
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || *p == "." || *p == "..")
+    {
+        return Some("has an empty, `.` or `..` component".to_owned());
+    }
+    if parts.len() < 2 || !folders.contains(&parts[0]) {
+        return Some(format!(
+            "is not inside a backend's folder ({})",
+            folders.join(", ")
+        ));
+    }
+    None
+}
+
+/// What stands at a path or on the way to it, where only folders and regular files belong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Obstacle {
+    /// `at` (relative to the output folder) is `kind` (a symbolic link, a FIFO, …) where a
+    /// folder is needed.
+    Folder { at: String, kind: &'static str },
+    /// The path itself is `kind` where a regular file belongs.
+    File { kind: &'static str },
+}
+
+impl Obstacle {
+    pub fn reason(&self) -> String {
+        match self {
+            Obstacle::Folder { at, kind } => format!(
+                "lies under `{at}`, which is {kind}, not a folder; rolegraph never writes through it"
+            ),
+            Obstacle::File { kind } => {
+                format!("is {kind}, not a regular file; rolegraph never writes through it")
+            }
+        }
+    }
+}
+
+/// The state of `rel` under `root`: `Ok(None)` when every folder on the way is a real
+/// folder (or missing) and the path is a regular file or missing.
+pub fn obstacle(root: &Path, rel: &str) -> io::Result<Option<Obstacle>> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let mut path = root.to_path_buf();
+    for (i, part) in parts.iter().enumerate() {
+        path.push(part);
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let last = i + 1 == parts.len();
+        if last && !meta.is_file() {
+            return Ok(Some(Obstacle::File {
+                kind: crate::input::kind(&meta),
+            }));
+        }
+        if !last && !meta.is_dir() {
+            return Ok(Some(Obstacle::Folder {
+                at: parts[..=i].join("/"),
+                kind: crate::input::kind(&meta),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FOLDERS: &[&str] = &["terraform", "cloudformation", "seqera"];
+
+    #[test]
+    fn generated_paths_are_entries() {
+        for entry in [
+            "terraform/prod.tf",
+            "terraform/prod/main.tf",
+            "seqera/README.md",
+        ] {
+            assert_eq!(entry_error(entry, FOLDERS), None, "{entry}");
+        }
+    }
+
+    #[test]
+    fn paths_that_leave_or_dodge_the_folder_are_not() {
+        for entry in [
+            "terraform/../../outside.txt",
+            "/etc/passwd",
+            "terraform//prod.tf",
+            "terraform/./prod.tf",
+            "terraform",
+            "outside.txt",
+            "other/prod.tf",
+            "terraform/a\0b",
+            "terraform\\..\\x",
+            "C:/x",
+            "",
+        ] {
+            assert!(entry_error(entry, FOLDERS).is_some(), "{entry:?}");
+        }
+    }
+
+    #[test]
+    fn a_link_on_the_way_is_an_obstacle() {
+        let root = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), root.path().join("terraform")).unwrap();
+        let found = obstacle(root.path(), "terraform/prod.tf").unwrap();
+        assert_eq!(
+            found,
+            Some(Obstacle::Folder {
+                at: "terraform".to_owned(),
+                kind: "a symbolic link"
+            })
+        );
+        assert_eq!(obstacle(root.path(), "seqera/x.md").unwrap(), None);
+    }
+}
