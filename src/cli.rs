@@ -409,9 +409,9 @@ fn explain(model: &Path, access: Access, role: &str, format: crate::explain::For
     };
     match crate::explain::find_role(&graph, role) {
         Ok(idx) => {
-            crate::term::out(&format!(
-                "{}",
-                crate::explain::render(&crate::explain::explain(&graph, idx), format)
+            crate::term::out(&crate::explain::render(
+                &crate::explain::explain(&graph, idx),
+                format,
             ));
             ExitCode::SUCCESS
         }
