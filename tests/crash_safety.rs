@@ -13,23 +13,8 @@ use support::{bin, read_tree, run, text};
 const ACCOUNTS: usize = 1000;
 const KILLS: usize = 20;
 
-/// Every account's role carries `version` in its description, so every role's files
-/// differ between the two versions.
 fn model(version: &str) -> String {
-    let mut y = format!("version: 1\nname: crash-{ACCOUNTS}\naccounts:\n");
-    for a in 0..ACCOUNTS {
-        y += &format!(
-            "  a{a:04}: {{ id: \"{:012}\" }}\n",
-            100_000_000_000u64 + a as u64
-        );
-    }
-    y += "roles:\n";
-    for a in 0..ACCOUNTS {
-        y += &format!(
-            "  r{a:04}:\n    account: a{a:04}\n    name: Role{a}\n    description: \"{version}\"\n    trusted_by:\n      - service: ec2.amazonaws.com\n"
-        );
-    }
-    y
+    support::accounts_model(ACCOUNTS, version)
 }
 
 fn is_temp(path: &str) -> bool {

@@ -233,7 +233,7 @@ fn untrusted(out: &std::path::Path, entries: &[(String, String)]) -> ExitCode {
         );
     }
     eprintln!(
-        "  hint: nothing was read, written or deleted; rolegraph owns only normalized relative paths inside terraform/, cloudformation/ and seqera/. Someone edited this manifest: restore it from history, or delete it and rerun with --force"
+        "  hint: nothing was written or deleted; rolegraph owns only normalized relative paths inside terraform/, cloudformation/ and seqera/. Someone edited this manifest: restore it from history, or delete it and rerun with --force"
     );
     ExitCode::from(2)
 }

@@ -139,8 +139,16 @@ pub fn sync<'a>(root: &Path, paths: impl Iterator<Item = &'a Path>) -> std::io::
 /// folders (never through a link: a linked folder is not descended into).
 pub fn remove_debris(root: &Path, folders: &[&str]) {
     let _ = std::fs::remove_dir_all(root.join(STAGING));
-    let _ = remove_temp(&temp_path(&root.join(super::manifest::MANIFEST_NAME)));
-    let mut stack: Vec<PathBuf> = folders.iter().map(|f| root.join(f)).collect();
+    // The folder itself holds the manifest's temporary; its other folders are not ours.
+    remove_temps(root, false);
+    for folder in folders {
+        remove_temps(&root.join(folder), true);
+    }
+}
+
+/// Removes the temporaries in `dir`, and with `below` in the folders under it.
+fn remove_temps(dir: &Path, below: bool) {
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -149,10 +157,11 @@ pub fn remove_debris(root: &Path, folders: &[&str]) {
             let Ok(kind) = entry.file_type() else {
                 continue;
             };
-            let name = entry.file_name();
             if kind.is_dir() {
-                stack.push(entry.path());
-            } else if name.to_string_lossy().ends_with(TEMP_SUFFIX) {
+                if below {
+                    stack.push(entry.path());
+                }
+            } else if entry.file_name().to_string_lossy().ends_with(TEMP_SUFFIX) {
                 let _ = remove_temp(&entry.path());
             }
         }

@@ -96,3 +96,47 @@ pub fn template_section(body: &str, name: &str) -> Vec<String> {
     }
     out
 }
+
+/// A model of `accounts` accounts with one EC2 role each; every role carries `version` in
+/// its description, so every role's files differ between two versions.
+pub fn accounts_model(accounts: usize, version: &str) -> String {
+    let mut y = format!("version: 1\nname: crash-{accounts}\naccounts:\n");
+    for a in 0..accounts {
+        y += &format!(
+            "  a{a:04}: {{ id: \"{:012}\" }}\n",
+            100_000_000_000u64 + a as u64
+        );
+    }
+    y += "roles:\n";
+    for a in 0..accounts {
+        y += &format!(
+            "  r{a:04}:\n    account: a{a:04}\n    name: Role{a}\n    description: \"{version}\"\n    trusted_by:\n      - service: ec2.amazonaws.com\n"
+        );
+    }
+    y
+}
+
+/// Runs rolegraph, killing it if it has not ended after `limit`: a guard against a hang,
+/// not a timing test. `None` when it had to be killed.
+pub fn run_guarded(args: &[&str], cwd: &Path, limit: std::time::Duration) -> Option<Output> {
+    let mut child = bin()
+        .args(args)
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run rolegraph");
+    let start = std::time::Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return Some(child.wait_with_output().expect("output"));
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
