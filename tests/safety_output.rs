@@ -10,7 +10,7 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use support::{read_tree, repo, run, run_guarded, text};
+use support::{read_tree, repo, run_guarded, text};
 
 const VICTIM: &str = "do not touch\n";
 
