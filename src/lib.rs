@@ -33,7 +33,10 @@ pub fn compile_with(path: &Path, access: model::Access) -> Result<ir::Graph, Dia
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "rolegraph.yaml".to_owned());
     match ir::build(&model, &source_name, &mut diags) {
-        Some(graph) if diags.is_empty() => Ok(graph),
+        Some(graph) if diags.is_empty() => match backend::check(&graph) {
+            Ok(()) => Ok(graph),
+            Err(collisions) => Err(collisions.sorted()),
+        },
         _ => {
             if diags.is_empty() {
                 diags.push(diag::Diagnostic::nowhere("the model could not be resolved"));

@@ -63,6 +63,20 @@ impl Backend {
     }
 }
 
+/// Every rejection a backend can make of a model in any layout: the identifiers and file
+/// names each backend derives from model keys must be distinct. `compile` runs it, so that
+/// `validate` and every other command give `generate`'s verdict, at the same positions.
+pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    if let Err(errors) = terraform::naming::names(graph) {
+        diags.extend(errors);
+    }
+    if let Err(errors) = cloudformation::check_names(graph) {
+        diags.extend(errors);
+    }
+    diags.into_result(())
+}
+
 /// Something to know about output that is still written: it deploys, but not the easy way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {

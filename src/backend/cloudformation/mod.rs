@@ -39,6 +39,14 @@ impl Layout {
     }
 }
 
+/// The logical IDs and template file names of the per-account layout are distinct (the
+/// StackSet layout only takes roles out of those templates).
+pub fn check_names(graph: &Graph) -> Result<(), Diagnostics> {
+    naming::check(graph)?;
+    let stacks = split::split(graph, &vec![false; graph.roles.len()]);
+    naming::check_files(graph, &stacks)
+}
+
 pub fn generate(
     graph: &Graph,
     templates: &Templates,
