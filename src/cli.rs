@@ -211,7 +211,10 @@ impl AccessArgs {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage(&err),
+    };
     let verbosity = match (cli.quiet, cli.verbose) {
         (true, _) => crate::term::Verbosity::Quiet,
         (_, true) => crate::term::Verbosity::Verbose,
@@ -308,6 +311,22 @@ pub fn run() -> ExitCode {
             deny,
         } => lint(&model, access.access(), format, deny),
     }
+}
+
+/// What clap has to say instead of a run: help and version go through `term::out`, so a
+/// closed pipe is no crash; usage errors go to standard error with exit 2.
+fn usage(err: &clap::Error) -> ExitCode {
+    if err.use_stderr() {
+        let _ = err.print();
+        return ExitCode::from(2);
+    }
+    let rendered = err.render();
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        crate::term::out(&rendered.ansi().to_string());
+    } else {
+        crate::term::out(&rendered.to_string());
+    }
+    ExitCode::SUCCESS
 }
 
 pub(crate) fn invalid(diags: &Diagnostics) -> ExitCode {
