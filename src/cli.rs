@@ -14,10 +14,14 @@ use crate::lint::{Format, Severity};
 use crate::model::Access;
 
 const EXIT_CODES: &str = "Exit codes:
-  0  success
-  1  a lint error that the model does not accept, or the output could not be written
-  2  the model is invalid, the command line is wrong, or a file to replace or delete was
-     edited by hand or not written by rolegraph (nothing is written)";
+  0    success
+  1    a lint error that the model does not accept, or the output could not be written
+  2    the model is invalid, the command line is wrong, a file to replace or delete was
+       edited by hand or not written by rolegraph, the manifest names a path outside the
+       backends' folders, or another run holds the folder (nothing is written)
+  130  interrupted (SIGINT), 143 terminated (SIGTERM): the previous tree is intact, or
+       the new one complete
+  141  standard output was a closed pipe";
 
 const EXIT_CODES_READ_ONLY: &str = "Exit codes:
   0  success
@@ -27,7 +31,9 @@ const EXIT_CODES_READ_ONLY: &str = "Exit codes:
 const CHECK_EXIT_CODES: &str = "Exit codes:
   0  the folder is what `generate` would write
   1  it is not: stale, missing or no longer generated files (listed)
-  2  the model is invalid, or the command line is wrong";
+  2  the model is invalid, the command line is wrong, the manifest names a path outside
+     the backends' folders, something in the folder cannot be read, or another run holds
+     the folder";
 
 const INIT_EXIT_CODES: &str = "Exit codes:
   0  the files were written

@@ -28,6 +28,27 @@ pub fn compile(path: &Path) -> Result<ir::Graph, Diagnostics> {
 pub fn compile_with(path: &Path, access: model::Access) -> Result<ir::Graph, Diagnostics> {
     let mut diags = Diagnostics::default();
     let model = model::load(path, access, &mut diags)?;
+    resolve(path, model, diags)
+}
+
+/// Model text → validated role graph, as `compile` does for a file; `base` is the folder
+/// policy-file paths are relative to. For the fuzzer and for models that are not files.
+pub fn compile_source(
+    file: &std::sync::Arc<str>,
+    source: &str,
+    base: &Path,
+    access: model::Access,
+) -> Result<ir::Graph, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let model = model::parse(file, source, base, access, &mut diags)?;
+    resolve(Path::new(file.as_ref()), model, diags)
+}
+
+fn resolve(
+    path: &Path,
+    model: model::Model,
+    mut diags: Diagnostics,
+) -> Result<ir::Graph, Diagnostics> {
     let source_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -6,7 +6,7 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -243,18 +243,28 @@ fn an_owned_entry_that_is_now_a_link_is_not_deleted_through() {
 
 #[test]
 fn an_unreadable_file_is_not_taken_for_absent() {
-    // Root reads every file whatever its mode, so this needs an ordinary user.
-    // SAFETY: geteuid has no preconditions and touches no memory.
-    if unsafe { libc::geteuid() } == 0 {
-        println!("skipped: running as root, who can read a file of mode 000");
-        return;
-    }
     let scene = Scene::new();
     let path = scene.out().join("terraform/management.tf");
     std::fs::write(&path, "mine\n").unwrap();
-    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
-    assert_refused(&scene.generate(&[]), "cannot read");
-    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&path, PermissionsExt::from_mode(0o000)).unwrap();
+    // Root reads a file of mode 000, so as root the run drops to user `nobody`.
+    // SAFETY: geteuid has no preconditions and touches no memory.
+    let mut command = if unsafe { libc::geteuid() } == 0 {
+        std::fs::set_permissions(&scene.root, PermissionsExt::from_mode(0o755)).unwrap();
+        let mut setpriv = std::process::Command::new("setpriv");
+        setpriv.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+        setpriv.arg(env!("CARGO_BIN_EXE_rolegraph"));
+        setpriv
+    } else {
+        support::bin()
+    };
+    let out = command
+        .args(["generate", &scene.model, "--out", "out", "-q"])
+        .current_dir(&scene.root)
+        .output()
+        .unwrap();
+    assert_refused(&out, "cannot read out/terraform/management.tf: Permission denied");
+    std::fs::set_permissions(&path, PermissionsExt::from_mode(0o644)).unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n");
 }
 
