@@ -106,7 +106,7 @@ fn help_documents_the_exit_codes() {
         assert_eq!(out.status.code(), Some(0));
         let help = text(&out.stdout);
         assert!(
-            help.contains("Exit codes:") && help.contains("2  the model is invalid"),
+            help.contains("Exit codes:") && help.contains("2    the model is invalid"),
             "{help}"
         );
     }

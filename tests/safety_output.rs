@@ -263,7 +263,10 @@ fn an_unreadable_file_is_not_taken_for_absent() {
         .current_dir(&scene.root)
         .output()
         .unwrap();
-    assert_refused(&out, "cannot read out/terraform/management.tf: Permission denied");
+    assert_refused(
+        &out,
+        "cannot read out/terraform/management.tf: Permission denied",
+    );
     std::fs::set_permissions(&path, PermissionsExt::from_mode(0o644)).unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n");
 }
