@@ -86,16 +86,6 @@ fn seed_copy() -> (tempfile::TempDir, PathBuf) {
     (dir, model)
 }
 
-fn mkfifo(path: &Path) {
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(path)
-            .status()
-            .unwrap()
-            .success()
-    );
-}
-
 /// A sparse file one byte over `mib` MiB: large on paper, nothing on disk.
 fn oversized(path: &Path, mib: u64) {
     let file = std::fs::File::create(path).unwrap();
@@ -125,7 +115,7 @@ fn with_model<'a>(command: &[&'a str], model: &'a str) -> Vec<&'a str> {
 #[test]
 fn a_model_that_is_no_regular_file_or_too_large_is_refused_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    mkfifo(&dir.path().join("fifo.yaml"));
+    support::mkfifo(&dir.path().join("fifo.yaml"));
     oversized(&dir.path().join("big.yaml"), 64);
     std::fs::create_dir(dir.path().join("folder.yaml")).unwrap();
     let cases: &[(&str, &[&str])] = &[
@@ -153,7 +143,7 @@ fn a_policy_file_that_is_no_regular_file_or_too_large_is_refused_at_its_entry() 
     let cases: Vec<(&str, Plant, Vec<&str>, Option<&str>)> = vec![
         (
             "FIFO",
-            Box::new(|| mkfifo(&policy)),
+            Box::new(|| support::mkfifo(&policy)),
             vec!["it is a FIFO", "10 MiB"],
             None,
         ),
@@ -193,32 +183,20 @@ fn a_template_or_manifest_that_is_no_regular_file_is_refused() {
     let (_dir, model) = seed_copy();
     let templates = model.join("templates");
     std::fs::create_dir(&templates).unwrap();
-    mkfifo(&templates.join("terraform-README.md"));
-    let m = run_measured(
-        &[
-            "generate",
-            "rolegraph.yaml",
-            "--out",
-            "out",
-            "--templates",
-            "templates",
-        ],
-        &model,
-    );
+    let with_templates = [
+        "generate",
+        "rolegraph.yaml",
+        "--out",
+        "out",
+        "--templates",
+        "templates",
+    ];
+    support::mkfifo(&templates.join("terraform-README.md"));
+    let m = run_measured(&with_templates, &model);
     assert_rejected(&m, &["terraform-README.md", "it is a FIFO", "10 MiB"]);
     std::fs::remove_file(templates.join("terraform-README.md")).unwrap();
     oversized(&templates.join("terraform-README.md"), 10);
-    let m = run_measured(
-        &[
-            "generate",
-            "rolegraph.yaml",
-            "--out",
-            "out",
-            "--templates",
-            "templates",
-        ],
-        &model,
-    );
+    let m = run_measured(&with_templates, &model);
     assert_rejected(&m, &["over the limit of 10 MiB"]);
 
     let m = run_measured(&["generate", "rolegraph.yaml", "--out", "out"], &model);

@@ -186,7 +186,13 @@ fn a_symlinked_backend_folder_is_refused() {
     std::fs::write(elsewhere.join("management.tf"), "changed\n").unwrap();
     let before = scene.snapshot();
     let out = scene.generate(&[]);
-    assert_refused(&out, "lies under `terraform`, which is a symbolic link");
+    assert_refused(&out, "out/terraform: is a symbolic link, not a folder");
+    assert_eq!(
+        text(&out.stderr).matches("error:").count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(scene.snapshot(), before);
     let out = scene.generate(&["--force"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -209,19 +215,19 @@ fn a_fifo_at_a_generated_path_or_as_the_manifest_does_not_hang() {
     let scene = Scene::new();
     let path = scene.out().join("terraform/management.tf");
     std::fs::remove_file(&path).unwrap();
-    mkfifo(&path);
+    support::mkfifo(&path);
     assert_refused(&scene.generate(&[]), "is a FIFO, not a regular file");
     assert_eq!(scene.command("check", &[]).status.code(), Some(1));
 
     let scene = Scene::new();
     let manifest = scene.out().join(".rolegraph-manifest");
     std::fs::remove_file(&manifest).unwrap();
-    mkfifo(&manifest);
+    support::mkfifo(&manifest);
     assert_refused(&scene.generate(&[]), "it is a FIFO, not a regular file");
     assert_eq!(scene.command("check", &[]).status.code(), Some(1));
 
     let scene = Scene::new();
-    mkfifo(&scene.out().join("terraform/old.tf"));
+    support::mkfifo(&scene.out().join("terraform/old.tf"));
     scene.edit_manifest(|m| m["files"]["terraform/old.tf"] = "00".into());
     let out = scene.generate(&[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -230,14 +236,22 @@ fn a_fifo_at_a_generated_path_or_as_the_manifest_does_not_hang() {
 
 #[test]
 fn an_owned_entry_that_is_now_a_link_is_not_deleted_through() {
-    let scene = Scene::new();
-    let hash = sha256_of(&scene.victim());
-    symlink(scene.victim(), scene.out().join("terraform/old.tf")).unwrap();
-    scene.edit_manifest(|m| m["files"]["terraform/old.tf"] = hash.into());
-    for args in [&[][..], &["--force"][..]] {
-        let out = scene.generate(args);
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-        scene.assert_victim_intact();
+    for pointee in [None, Some("/dev/zero")] {
+        let scene = Scene::new();
+        let hash = sha256_of(&scene.victim());
+        let pointee = pointee.map_or_else(|| scene.victim(), PathBuf::from);
+        symlink(&pointee, scene.out().join("terraform/old.tf")).unwrap();
+        scene.edit_manifest(|m| m["files"]["terraform/old.tf"] = hash.into());
+        for args in [&[][..], &["--force"][..]] {
+            let out = scene.generate(args);
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+            scene.assert_victim_intact();
+            let link = std::fs::symlink_metadata(scene.out().join("terraform/old.tf"));
+            assert!(
+                link.unwrap().file_type().is_symlink(),
+                "the link was removed"
+            );
+        }
     }
 }
 
@@ -280,12 +294,4 @@ fn emptied_folders_are_removed_only_up_to_the_backend_folder() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(!scene.out().join("terraform/production").exists());
     assert!(scene.out().join("terraform").is_dir());
-}
-
-fn mkfifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .unwrap();
-    assert!(status.success());
 }

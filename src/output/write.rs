@@ -110,6 +110,8 @@ impl FileSet {
         folders: &[&str],
     ) -> Result<Plan<'a>, WriteError> {
         let mut plan = Plan::default();
+        // A link where a folder belongs blocks every file under it; it is named once.
+        let mut blocked_folders = BTreeSet::new();
         let standing = |path: &str, new: Option<&str>| {
             ownership(root, path, previous, new).map_err(WriteError::Unreadable)
         };
@@ -123,6 +125,15 @@ impl FileSet {
                 Ownership::Absent | Ownership::Owned => None,
                 Ownership::Edited => Some("was edited by hand since rolegraph wrote it".to_owned()),
                 Ownership::Foreign => Some("exists, and rolegraph did not write it".to_owned()),
+                Ownership::Blocked(Obstacle::Folder { at, kind }) => {
+                    if blocked_folders.insert(at.clone()) {
+                        plan.refused.push((
+                            at.clone(),
+                            format!("is {kind}, not a folder; rolegraph never writes through it"),
+                        ));
+                    }
+                    None
+                }
                 Ownership::Blocked(obstacle) => Some(obstacle.reason()),
             };
             if let Some(reason) = refusal {

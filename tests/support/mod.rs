@@ -140,3 +140,12 @@ pub fn run_guarded(args: &[&str], cwd: &Path, limit: std::time::Duration) -> Opt
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// A FIFO at `path`, made with mkfifo(1).
+pub fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
