@@ -41,38 +41,53 @@ pub fn temp_path(target: &Path) -> PathBuf {
 pub type Move<'a> = (PathBuf, PathBuf, &'a [u8]);
 
 /// Temporary files, then one sync, then the renames in order, then one sync. On an
-/// error the temporaries not yet renamed are removed. The renames run with signals held
-/// back, so an interrupted run is either untouched or complete.
+/// error the temporaries not yet renamed are removed. A signal before the renames removes
+/// the temporaries; once they begin it waits, so the batch is either untouched or complete.
 pub fn commit(root: &Path, batch: &[Move], durability: Durability) -> std::io::Result<()> {
+    stage(root, batch, durability)?;
+    interrupt::critical(|| put_in_place(root, batch, durability))
+}
+
+/// The first half of `commit`: every temporary written and synced, none renamed. Until
+/// `put_in_place`, a signal removes them and leaves the tree as it was.
+pub fn stage(root: &Path, batch: &[Move], durability: Durability) -> std::io::Result<()> {
     interrupt::track_files(batch.iter().map(|(temp, _, _)| temp.clone()));
-    let result = (|| {
-        let temps: Vec<(PathBuf, &[u8])> = batch
-            .iter()
-            .map(|(temp, _, contents)| (temp.clone(), *contents))
-            .collect();
-        write_all(&temps)?;
-        if durability == Durability::Synced {
-            sync(root, batch.iter().map(|(temp, _, _)| temp.as_path()))?;
-        }
-        interrupt::critical(|| {
-            for (temp, target, _) in batch {
-                std::fs::rename(temp, target)?;
-            }
-            Ok::<(), std::io::Error>(())
-        })?;
-        if durability == Durability::Synced {
-            let dirs: BTreeSet<&Path> = batch.iter().filter_map(|(_, t, _)| t.parent()).collect();
-            let above = root.parent().filter(|p| !p.as_os_str().is_empty());
-            sync(root, dirs.into_iter().chain(above))?;
-        }
-        Ok(())
-    })();
+    let temps: Vec<(PathBuf, &[u8])> = batch
+        .iter()
+        .map(|(temp, _, contents)| (temp.clone(), *contents))
+        .collect();
+    let result = write_all(&temps).and_then(|()| match durability {
+        Durability::Synced => sync(root, batch.iter().map(|(temp, _, _)| temp.as_path())),
+        Durability::Unsynced => Ok(()),
+    });
     if result.is_err() {
-        for (temp, _, _) in batch {
-            let _ = std::fs::remove_file(temp);
-        }
+        remove_temps_of(batch);
     }
     result
+}
+
+/// The second half of `commit`: the renames in order, then one sync. Call it inside
+/// `interrupt::critical`.
+pub fn put_in_place(root: &Path, batch: &[Move], durability: Durability) -> std::io::Result<()> {
+    let renamed = batch
+        .iter()
+        .try_for_each(|(temp, target, _)| std::fs::rename(temp, target));
+    if renamed.is_err() {
+        remove_temps_of(batch);
+    }
+    renamed?;
+    if durability == Durability::Synced {
+        let dirs: BTreeSet<&Path> = batch.iter().filter_map(|(_, t, _)| t.parent()).collect();
+        let above = root.parent().filter(|p| !p.as_os_str().is_empty());
+        sync(root, dirs.into_iter().chain(above))?;
+    }
+    Ok(())
+}
+
+fn remove_temps_of(batch: &[Move]) {
+    for (temp, _, _) in batch {
+        let _ = std::fs::remove_file(temp);
+    }
 }
 
 /// Creates each file's folder, then writes the files, spread over the machine's cores:

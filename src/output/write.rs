@@ -10,7 +10,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::commit::{Durability, Move, STAGING, commit, remove_debris, sync, temp_path, write_all};
+use super::commit::{
+    Durability, Move, STAGING, commit, put_in_place, remove_debris, stage, sync, temp_path,
+    write_all,
+};
 use super::lock::{FolderLock, LockError, Mode, lock};
 use super::manifest::{LoadError, MANIFEST_NAME, Manifest, Ownership, in_scope, ownership};
 use super::paths::Obstacle;
@@ -93,9 +96,7 @@ impl FileSet {
             return Ok(report);
         }
         let pending = pending_manifest(after, &plan).render();
-        let written = interrupt::critical(|| {
-            apply(root, &plan, &pending, &final_manifest, options.durability)
-        });
+        let written = apply(root, &plan, &pending, &final_manifest, options.durability);
         interrupt::forget();
         report.written = written.map_err(WriteError::Io)?;
         report.deleted = plan.stale.iter().map(|(p, _)| root.join(p)).collect();
@@ -205,7 +206,8 @@ fn pending_manifest(mut pending: Manifest, plan: &Plan) -> Manifest {
     pending
 }
 
-/// Puts the plan on disk; returns the paths written.
+/// Puts the plan on disk; returns the paths written. Until the first rename a signal
+/// leaves the previous tree as it was; from then on it waits until the tree is complete.
 fn apply(
     root: &Path,
     plan: &Plan,
@@ -214,6 +216,7 @@ fn apply(
     durability: Durability,
 ) -> std::io::Result<Vec<PathBuf>> {
     let manifest_path = root.join(MANIFEST_NAME);
+    // Before staging: a folder is created where a link stood, never through it.
     for change in &plan.changed {
         if let Some(obstacle) = &change.obstacle {
             clear(root, change.path, obstacle)?;
@@ -228,20 +231,21 @@ fn apply(
         let target = root.join(change.path);
         batch.push((temp_path(&target), target, change.contents.as_bytes()));
     }
-    commit(root, &batch, durability)?;
-    let written = batch.into_iter().skip(1).map(|(_, t, _)| t).collect();
-    for (path, _) in &plan.stale {
-        let target = root.join(path);
-        std::fs::remove_file(&target)?;
-        remove_empty_parents(root, path);
-    }
-    let last = [(
-        temp_path(&manifest_path),
-        manifest_path,
-        final_manifest.as_bytes(),
-    )];
-    commit(root, &last, durability)?;
-    Ok(written)
+    stage(root, &batch, durability)?;
+    interrupt::critical(|| {
+        put_in_place(root, &batch, durability)?;
+        for (path, _) in &plan.stale {
+            std::fs::remove_file(root.join(path))?;
+            remove_empty_parents(root, path);
+        }
+        let last = [(
+            temp_path(&manifest_path),
+            manifest_path.clone(),
+            final_manifest.as_bytes(),
+        )];
+        commit(root, &last, durability)
+    })?;
+    Ok(batch.into_iter().skip(1).map(|(_, t, _)| t).collect())
 }
 
 /// Removes what stands in the way of a generated file (`--force` only): the link, FIFO or
