@@ -143,27 +143,39 @@ pub fn ownership(
     previous: Option<&Manifest>,
     new: Option<&str>,
 ) -> Result<Ownership, String> {
+    ownership_and_hash(root, path, previous, new).map(|(ownership, _)| ownership)
+}
+
+/// `ownership`, with the sha256 of the file on disk where there is one and it is not
+/// already `Current`: `generate` records it in the pending manifest, from this one read.
+pub fn ownership_and_hash(
+    root: &Path,
+    path: &str,
+    previous: Option<&Manifest>,
+    new: Option<&str>,
+) -> Result<(Ownership, Option<String>), String> {
     let on_disk = match read_owned(root, path)? {
-        Disk::Absent => return Ok(Ownership::Absent),
-        Disk::Blocked(obstacle) => return Ok(Ownership::Blocked(obstacle)),
+        Disk::Absent => return Ok((Ownership::Absent, None)),
+        Disk::Blocked(obstacle) => return Ok((Ownership::Blocked(obstacle), None)),
         Disk::File(bytes) => bytes,
     };
     if new.is_some_and(|n| n.as_bytes() == on_disk) {
-        return Ok(Ownership::Current);
-    }
-    let Some(manifest) = previous else {
-        return Ok(Ownership::Foreign);
-    };
-    let recorded = [manifest.files.get(path), manifest.pending.get(path)];
-    if recorded.iter().all(Option::is_none) {
-        return Ok(Ownership::Foreign);
+        return Ok((Ownership::Current, None));
     }
     let hash = sha256(&on_disk);
-    Ok(if recorded.iter().flatten().any(|h| **h == hash) {
+    let recorded: Vec<&String> = previous
+        .iter()
+        .flat_map(|m| [m.files.get(path), m.pending.get(path)])
+        .flatten()
+        .collect();
+    let ownership = if recorded.is_empty() {
+        Ownership::Foreign
+    } else if recorded.contains(&&hash) {
         Ownership::Owned
     } else {
         Ownership::Edited
-    })
+    };
+    Ok((ownership, Some(hash)))
 }
 
 /// What is at a generated path.

@@ -15,7 +15,9 @@ use super::commit::{
     write_all,
 };
 use super::lock::{FolderLock, LockError, Mode, lock};
-use super::manifest::{LoadError, MANIFEST_NAME, Manifest, Ownership, in_scope, ownership};
+use super::manifest::{
+    LoadError, MANIFEST_NAME, Manifest, Ownership, in_scope, ownership_and_hash,
+};
 use super::paths::Obstacle;
 use super::{FileSet, WriteError, WriteReport, interrupt};
 
@@ -114,10 +116,10 @@ impl FileSet {
         // A link where a folder belongs blocks every file under it; it is named once.
         let mut blocked_folders = BTreeSet::new();
         let standing = |path: &str, new: Option<&str>| {
-            ownership(root, path, previous, new).map_err(WriteError::Unreadable)
+            ownership_and_hash(root, path, previous, new).map_err(WriteError::Unreadable)
         };
         for (path, contents) in self.iter() {
-            let state = standing(path, Some(contents))?;
+            let (state, old_hash) = standing(path, Some(contents))?;
             let refusal = match &state {
                 Ownership::Current => {
                     plan.unchanged += 1;
@@ -140,10 +142,6 @@ impl FileSet {
             if let Some(reason) = refusal {
                 plan.refused.push((path.to_owned(), reason));
             }
-            let old_hash = match &state {
-                Ownership::Absent | Ownership::Blocked(_) => None,
-                _ => hash_on_disk(root, path),
-            };
             let obstacle = match state {
                 Ownership::Blocked(obstacle) => Some(obstacle),
                 _ => None,
@@ -163,7 +161,8 @@ impl FileSet {
             if self.contains(path) || !in_scope(path, folders) {
                 continue;
             }
-            match standing(path, None)? {
+            let (state, hash) = standing(path, None)?;
+            match state {
                 Ownership::Owned => {}
                 Ownership::Edited => plan.refused.push((
                     path.clone(),
@@ -171,18 +170,11 @@ impl FileSet {
                 )),
                 _ => continue,
             }
-            if let Some(hash) = hash_on_disk(root, path) {
+            if let Some(hash) = hash {
                 plan.stale.push((path.clone(), hash));
             }
         }
         Ok(plan)
-    }
-}
-
-fn hash_on_disk(root: &Path, path: &str) -> Option<String> {
-    match super::manifest::read_owned(root, path) {
-        Ok(super::manifest::Disk::File(bytes)) => Some(super::manifest::sha256(&bytes)),
-        _ => None,
     }
 }
 
