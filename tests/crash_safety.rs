@@ -17,10 +17,11 @@ fn model(version: &str) -> String {
     support::accounts_model(ACCOUNTS, version)
 }
 
+/// A temporary, or a file in the staging folder: a killed run's debris, which SIGKILL may
+/// leave (both end in `.rolegraph-tmp`) and the next run removes.
 fn is_temp(path: &str) -> bool {
-    path.rsplit('/')
-        .next()
-        .is_some_and(|name| name.starts_with('.') && name.ends_with(".rolegraph-tmp"))
+    path.split('/')
+        .any(|part| part.starts_with('.') && part.ends_with(".rolegraph-tmp"))
 }
 
 #[test]
