@@ -2,10 +2,12 @@
 //! agree by construction.
 
 pub mod backend;
+pub mod catalogue;
 pub mod cli;
 pub mod diag;
 pub mod diagram;
 pub mod explain;
+pub mod iam;
 pub mod input;
 pub mod ir;
 pub mod lint;

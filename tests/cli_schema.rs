@@ -146,3 +146,40 @@ fn init_writes_models_that_validate_both_ways() {
         );
     }
 }
+
+/// The schema states IAM's rules with the numbers and patterns of `rolegraph::iam`, the
+/// module the model checks and both backends' parameter validation take them from.
+#[test]
+fn the_schema_states_iams_rules_as_the_iam_module_does() {
+    use rolegraph::iam;
+    let schema = schema();
+    let defs = &schema["definitions"];
+    let session = &defs["Role"]["properties"]["max_session_duration"];
+    assert_eq!(session["minimum"], iam::SESSION_MIN);
+    assert_eq!(session["maximum"], iam::SESSION_MAX);
+    let path = &defs["Role"]["properties"]["path"];
+    assert_eq!(path["pattern"], iam::PATH_PATTERN);
+    assert_eq!(path["maxLength"], iam::PATH_MAX);
+    let external_id = &defs["ExternalIdValue"];
+    assert_eq!(external_id["pattern"], iam::external_id_regex());
+    assert_eq!(external_id["minLength"], iam::EXTERNAL_ID_MIN);
+    assert_eq!(external_id["maxLength"], iam::EXTERNAL_ID_MAX);
+    let input = &defs["ExternalIdInput"]["properties"]["input"];
+    assert_eq!(input["pattern"], iam::INPUT_PATTERN);
+    assert_eq!(input["maxLength"], iam::INPUT_MAX);
+    let validator = jsonschema::draft7::new(&schema).unwrap();
+    let model = |external_id: &str| {
+        yaml(&format!(
+            "version: 1\nname: m\naccounts: {{ a: {{ id: \"111111111111\" }} }}\nroles:\n  r:\n    account: a\n    name: r\n    trusted_by: [{{ account: \"222222222222\", external_id: \"{external_id}\" }}]\n"
+        ))
+    };
+    assert_eq!(errors(&validator, &model("ab")), Vec::<String>::new());
+    assert!(
+        !errors(&validator, &model("a")).is_empty(),
+        "one character is too short"
+    );
+    assert!(
+        !errors(&validator, &model("a b")).is_empty(),
+        "a space is not in the alphabet"
+    );
+}

@@ -7,6 +7,7 @@ use super::checks::{self, Check};
 use super::trust::{self, Edge};
 use super::*;
 use crate::diag::{Diagnostic, Diagnostics, closest};
+use crate::iam;
 use crate::model::{self, InstanceProfile, Sp};
 
 pub(super) struct Builder<'m> {
@@ -212,12 +213,16 @@ fn role(b: &mut Builder, role: &model::Role) -> Option<Role> {
         }
     }
     if let Some(m) = &role.max_session_duration
-        && !(3600..=43200).contains(&m.value)
+        && !(iam::SESSION_MIN..=iam::SESSION_MAX).contains(&m.value)
     {
         b.error(
             &m.loc,
             format!("max_session_duration {} is out of range", m.value),
-            "IAM accepts 3600 to 43200 seconds (1 to 12 hours)",
+            format!(
+                "IAM accepts {} to {} seconds (1 to 12 hours)",
+                iam::SESSION_MIN,
+                iam::SESSION_MAX
+            ),
         );
     }
     if let Some(pb) = &role.permissions_boundary {
@@ -380,8 +385,8 @@ fn statement(b: &mut Builder, s: &model::Statement) -> Statement {
 fn accepted_risks(b: &mut Builder, role: &model::Role) -> Vec<AcceptedRisk> {
     let mut out = Vec::new();
     for risk in &role.accept_risks {
-        if crate::lint::rule(&risk.rule.value).is_none() {
-            let known: Vec<&str> = crate::lint::RULES.iter().map(|r| r.id).collect();
+        if crate::catalogue::rule(&risk.rule.value).is_none() {
+            let known: Vec<&str> = crate::catalogue::RULES.iter().map(|r| r.id).collect();
             b.error(
                 &risk.rule.loc,
                 format!("unknown lint rule `{}`", risk.rule.value),

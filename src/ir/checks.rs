@@ -2,17 +2,13 @@
 //! returns the complaint and a hint; the caller adds the position.
 
 use crate::diag::plural;
+use crate::iam::{self, is_external_id_char, is_name_char};
 use crate::model::Partition;
 
 pub type Check = Result<(), (String, String)>;
 
 fn fail<T>(message: impl Into<String>, hint: impl Into<String>) -> Result<T, (String, String)> {
     Err((message.into(), hint.into()))
-}
-
-/// IAM's name alphabet: `[\w+=,.@-]`.
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)
 }
 
 fn iam_name(kind: &str, value: &str, max: usize) -> Check {
@@ -29,29 +25,36 @@ fn iam_name(kind: &str, value: &str, max: usize) -> Check {
     if let Some(bad) = value.chars().find(|c| !is_name_char(*c)) {
         return fail(
             format!("{kind} `{value}` contains `{bad}`, which IAM does not allow"),
-            "use letters, digits and _+=,.@- only",
+            format!("use letters, digits and {} only", iam::NAME_SYMBOLS),
         );
     }
     Ok(())
 }
 
 pub fn role_name(value: &str) -> Check {
-    iam_name("role name", value, 64)
+    iam_name("role name", value, iam::ROLE_NAME_MAX)
 }
 
 pub fn instance_profile_name(value: &str) -> Check {
-    iam_name("instance profile name", value, 128)
+    iam_name(
+        "instance profile name",
+        value,
+        iam::INSTANCE_PROFILE_NAME_MAX,
+    )
 }
 
 pub fn policy_name(value: &str) -> Check {
-    iam_name("policy name", value, 128)
+    iam_name("policy name", value, iam::POLICY_NAME_MAX)
 }
 
 pub fn path(value: &str) -> Check {
     let hint = "a path is `/` or starts and ends with `/`, like `/seqera/`";
-    if value.is_empty() || value.len() > 512 {
+    if value.is_empty() || value.len() > iam::PATH_MAX {
         return fail(
-            format!("path `{value}` must be 1 to 512 characters long"),
+            format!(
+                "path `{value}` must be 1 to {} characters long",
+                iam::PATH_MAX
+            ),
             hint,
         );
     }
@@ -113,20 +116,17 @@ pub fn region(value: &str) -> Check {
     Ok(())
 }
 
-/// AWS's ExternalId rule: 2 to 1224 characters of `[\w+=,.@:/-]`.
+/// AWS's ExternalId rule (`iam::EXTERNAL_ID_*`).
 pub fn external_id(value: &str) -> Check {
-    let hint = "an External ID is 2 to 1224 characters of letters, digits and _+=,.@:/-";
+    let hint = format!("an External ID is {}", iam::external_id_rule());
     let len = value.chars().count();
-    if !(2..=1224).contains(&len) {
+    if !(iam::EXTERNAL_ID_MIN..=iam::EXTERNAL_ID_MAX).contains(&len) {
         return fail(
             format!("external_id `{value}` is {} long", plural(len, "character")),
             hint,
         );
     }
-    if let Some(bad) = value
-        .chars()
-        .find(|c| !is_name_char(*c) && !":/".contains(*c))
-    {
+    if let Some(bad) = value.chars().find(|c| !is_external_id_char(*c)) {
         return fail(format!("external_id `{value}` contains {bad:?}"), hint);
     }
     Ok(())
@@ -139,7 +139,7 @@ pub fn input_name(value: &str) -> Check {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic())
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && value.len() <= 64;
+        && value.len() <= iam::INPUT_MAX;
     if !ok {
         return fail(
             format!("input name `{value}` is not a valid identifier"),

@@ -2,12 +2,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Finding, Rule, rule};
+use super::{Finding, Rule};
+use crate::catalogue;
 use crate::diag::Loc;
 use crate::ir::seqera::SeqeraSetup;
 use crate::ir::{Effect, Graph, PrincipalKind, RoleIdx, Statement, Text};
-
-const CHAINED_SESSION_LIMIT: u64 = 3600;
 
 pub fn all(graph: &Graph) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -33,8 +32,13 @@ pub fn all(graph: &Graph) -> Vec<Finding> {
     out
 }
 
-fn finding(id: &str, loc: &Loc, role: Option<RoleIdx>, message: String, hint: &str) -> Finding {
-    let rule: &'static Rule = rule(id).expect("rule ids used here are in RULES");
+fn finding(
+    rule: &'static Rule,
+    loc: &Loc,
+    role: Option<RoleIdx>,
+    message: String,
+    hint: &str,
+) -> Finding {
     Finding {
         rule,
         loc: loc.clone(),
@@ -96,7 +100,7 @@ fn instance_credentials(graph: &Graph, seqera: &SeqeraSetup, out: &mut Vec<Findi
         );
         let hint = "set `seqera.allow_instance_credentials: false` and require the External ID Platform generates with `external_id: { input: NAME }`, or accept the risk on this role with `accept_risks: [{ rule: RG001, reason: … }]`";
         out.push(finding(
-            "RG001",
+            &catalogue::INSTANCE_CREDENTIALS,
             &statement_loc(graph, target, first),
             Some(target),
             message,
@@ -116,7 +120,7 @@ fn shared_credentials(graph: &Graph, seqera: &SeqeraSetup, out: &mut Vec<Finding
                 c.name,
                 graph.role(c.role).key
             );
-            out.push(finding("RG002", &c.loc, Some(c.role), message, "give each credential its own role, so that each workspace reaches only its own resources"));
+            out.push(finding(&catalogue::SHARED_CREDENTIALS, &c.loc, Some(c.role), message, "give each credential its own role, so that each workspace reaches only its own resources"));
             continue;
         }
         let ids: BTreeSet<&Text> = trust_from(graph, c.role, seqera.platform_role)
@@ -133,7 +137,7 @@ fn shared_credentials(graph: &Graph, seqera: &SeqeraSetup, out: &mut Vec<Finding
                     "credentials `{first}` and `{}` share the External ID {shown}",
                     c.name
                 );
-                out.push(finding("RG002", &c.loc, Some(c.role), message, "give each credential's role its own External ID, e.g. its own `external_id: { input: NAME }`"));
+                out.push(finding(&catalogue::SHARED_CREDENTIALS, &c.loc, Some(c.role), message, "give each credential's role its own External ID, e.g. its own `external_id: { input: NAME }`"));
             }
         }
     }
@@ -153,7 +157,7 @@ fn credentials_without_external_id(graph: &Graph, seqera: &SeqeraSetup, out: &mu
                     c.name,
                     graph.role(c.role).key
                 );
-                out.push(finding("RG008", &statement_loc(graph, c.role, s), Some(c.role), message, "add `external_id: { input: NAME }` to this trust entry and pass the ID Platform generates for the credential"));
+                out.push(finding(&catalogue::NO_EXTERNAL_ID, &statement_loc(graph, c.role, s), Some(c.role), message, "add `external_id: { input: NAME }` to this trust entry and pass the ID Platform generates for the credential"));
             }
         }
     }
@@ -180,7 +184,7 @@ fn fixed_external_ids(graph: &Graph, seqera: &SeqeraSetup, out: &mut Vec<Finding
                     graph.role(c.role).key,
                     literals.join(", ")
                 );
-                out.push(finding("RG009", &statement_loc(graph, c.role, s), Some(c.role), message, "write `external_id: { input: NAME }` and pass the ID Platform prints when the credential is saved"));
+                out.push(finding(&catalogue::FIXED_EXTERNAL_ID, &statement_loc(graph, c.role, s), Some(c.role), message, "write `external_id: { input: NAME }` and pass the ID Platform prints when the credential is saved"));
             }
         }
     }
@@ -213,7 +217,7 @@ fn root_trust(graph: &Graph, role: RoleIdx, s: &Statement, out: &mut Vec<Finding
         graph.role(role).key,
         roots.join(", ")
     );
-    out.push(finding("RG003", &statement_loc(graph, role, s), Some(role), message, "add `conditions: { ArnEquals: { aws:PrincipalArn: <the principal's ARN> } }` to this entry"));
+    out.push(finding(&catalogue::ROOT_TRUST, &statement_loc(graph, role, s), Some(role), message, "add `conditions: { ArnEquals: { aws:PrincipalArn: <the principal's ARN> } }` to this entry"));
 }
 
 /// RG004: a `*` principal, or a wildcard in a principal ARN.
@@ -230,7 +234,7 @@ fn wildcard_principal(graph: &Graph, role: RoleIdx, s: &Statement, out: &mut Vec
             let loc = statement_loc(graph, role, s);
             let message =
                 format!("principal `{arn}` is a wildcard: it trusts far more than one principal");
-            out.push(finding("RG004", &loc, Some(role), message, "name the exact principal ARN; to allow several roles of one account, trust the account root with an ArnLike aws:PrincipalArn condition"));
+            out.push(finding(&catalogue::WILDCARD_PRINCIPAL, &loc, Some(role), message, "name the exact principal ARN; to allow several roles of one account, trust the account root with an ArnLike aws:PrincipalArn condition"));
         }
     }
 }
@@ -245,7 +249,7 @@ fn broad_policy(graph: &Graph, role: RoleIdx, policy: &str, s: &Statement, out: 
     if s.actions.iter().any(|a| a == "*" || a == "*:*") {
         let message = format!("policy `{policy}` of role `{key}` allows every action (`*`)");
         out.push(finding(
-            "RG005",
+            &catalogue::BROAD_POLICY,
             &loc,
             Some(role),
             message,
@@ -261,7 +265,7 @@ fn broad_policy(graph: &Graph, role: RoleIdx, policy: &str, s: &Statement, out: 
         let message = format!(
             "policy `{policy}` of role `{key}` allows iam:PassRole on every resource, so the role can hand any role to a service"
         );
-        out.push(finding("RG005", &loc, Some(role), message, "limit iam:PassRole to the ARNs of the roles it must pass, and add an iam:PassedToService condition"));
+        out.push(finding(&catalogue::BROAD_POLICY, &loc, Some(role), message, "limit iam:PassRole to the ARNs of the roles it must pass, and add an iam:PassedToService condition"));
     }
 }
 
@@ -284,7 +288,7 @@ fn chained_session(graph: &Graph, idx: RoleIdx, out: &mut Vec<Finding>) {
     let role = graph.role(idx);
     let Some(duration) = role
         .max_session_duration
-        .filter(|d| *d > CHAINED_SESSION_LIMIT)
+        .filter(|d| *d > crate::iam::CHAINED_SESSION_MAX)
     else {
         return;
     };
@@ -308,7 +312,7 @@ fn chained_session(graph: &Graph, idx: RoleIdx, out: &mut Vec<Finding>) {
             "role `{}` is reached only by role chaining, where AWS caps sessions at one hour, so max_session_duration {duration} has no effect",
             role.key
         );
-        out.push(finding("RG006", &role.loc, Some(idx), message, "set max_session_duration to 3600 or remove it; callers that need longer sessions must not chain"));
+        out.push(finding(&catalogue::CHAINED_SESSION, &role.loc, Some(idx), message, "set max_session_duration to 3600 or remove it; callers that need longer sessions must not chain"));
     }
 }
 

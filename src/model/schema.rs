@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::iam;
 use schemars::JsonSchema;
 
 /// A rolegraph model: AWS accounts, IAM roles, and who may assume each role.
@@ -66,11 +67,11 @@ struct Role {
     /// The IAM role name.
     name: String,
     /// The IAM path, `/` by default; part of the role's ARN, so grants name it too.
-    #[schemars(regex(pattern = r"^/(.*/)?$"))]
+    #[schemars(regex(pattern = iam::PATH_PATTERN), length(max = iam::PATH_MAX))]
     path: Option<String>,
     description: Option<String>,
     /// Seconds, 3600 to 43200.
-    #[schemars(range(min = 3600, max = 43200))]
+    #[schemars(range(min = iam::SESSION_MIN, max = iam::SESSION_MAX))]
     max_session_duration: Option<u32>,
     /// ARN of the managed policy that bounds the role's permissions.
     permissions_boundary: Option<String>,
@@ -216,17 +217,29 @@ trust_entry!(
 #[serde(untagged)]
 #[allow(dead_code)]
 enum ExternalId {
-    One(String),
-    Many(Vec<String>),
+    One(ExternalIdValue),
+    Many(Vec<ExternalIdValue>),
     Input(ExternalIdInput),
 }
+
+/// AWS's rule for an External ID.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)]
+struct ExternalIdValue(
+    #[schemars(
+        regex(pattern = iam::external_id_regex()),
+        length(min = iam::EXTERNAL_ID_MIN, max = iam::EXTERNAL_ID_MAX)
+    )]
+    String,
+);
 
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
 #[allow(dead_code)]
 struct ExternalIdInput {
     /// The input's name: letters, digits and `_`, starting with a letter.
-    #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_]*$"))]
+    #[schemars(regex(pattern = iam::INPUT_PATTERN), length(max = iam::INPUT_MAX))]
     input: String,
 }
 

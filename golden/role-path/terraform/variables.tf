@@ -2,7 +2,7 @@
 # change the model and run `rolegraph generate` again.
 
 variable "worker_external_id" {
-  description = "External ID that the trust policy of Worker requires in sts:ExternalId; Seqera Platform generates it when the credential is saved."
+  description = "External ID that the trust policy of Worker requires in sts:ExternalId."
   type        = string
 
   validation {

@@ -8,7 +8,7 @@ variable "region_production" {
 }
 
 variable "production_external_id" {
-  description = "External ID that the trust policy of SeqeraPlatformRole-AccountA requires in sts:ExternalId; Seqera Platform generates it when the credential is saved."
+  description = "External ID that the trust policy of SeqeraPlatformRole-AccountA requires in sts:ExternalId."
   type        = string
 
   validation {

@@ -14,7 +14,7 @@ variable "region_dev_tower" {
 }
 
 variable "dev_external_id" {
-  description = "External ID that the trust policy of SharedData requires in sts:ExternalId; Seqera Platform generates it when the credential is saved."
+  description = "External ID that the trust policy of SharedData requires in sts:ExternalId."
   type        = string
 
   validation {
@@ -24,7 +24,7 @@ variable "dev_external_id" {
 }
 
 variable "prod_external_id" {
-  description = "External ID that the trust policy of SharedData requires in sts:ExternalId; Seqera Platform generates it when the credential is saved."
+  description = "External ID that the trust policy of SharedData requires in sts:ExternalId."
   type        = string
 
   validation {

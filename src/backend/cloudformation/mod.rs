@@ -14,6 +14,7 @@ use self::naming::{RoleIds, pascal};
 use self::template::*;
 use crate::backend::header::header;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::iam;
 use crate::ir::{self, Graph, POLICY_VERSION, RoleIdx, Text};
 use crate::output::FileSet;
 use crate::templates::Templates;
@@ -118,10 +119,11 @@ fn external_id_parameter(description: String) -> Parameter {
     Parameter {
         kind: "String",
         description,
-        allowed_pattern: r"^[\w+=,.@:/-]*$",
-        min_length: 2,
-        max_length: 1224,
-        constraint_description: "2 to 1224 characters of letters, digits and _+=,.@:/- (AWS's External ID rule)",
+        // `*`, not `+`: MinLength already refuses the empty value.
+        allowed_pattern: format!("^{}*$", iam::EXTERNAL_ID_CLASS),
+        min_length: iam::EXTERNAL_ID_MIN,
+        max_length: iam::EXTERNAL_ID_MAX,
+        constraint_description: format!("{} (AWS's External ID rule)", iam::external_id_rule()),
     }
 }
 

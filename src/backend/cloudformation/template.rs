@@ -77,10 +77,10 @@ pub struct Parameter {
     #[serde(rename = "Type")]
     pub kind: &'static str,
     pub description: String,
-    pub allowed_pattern: &'static str,
-    pub min_length: u32,
-    pub max_length: u32,
-    pub constraint_description: &'static str,
+    pub allowed_pattern: String,
+    pub min_length: usize,
+    pub max_length: usize,
+    pub constraint_description: String,
 }
 
 #[derive(Debug, Serialize)]

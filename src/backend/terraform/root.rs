@@ -5,6 +5,7 @@ use ::hcl::{Block, Expression};
 
 use super::hcl::{attr, block, func, object, reference, string, strings};
 use super::naming::Names;
+use crate::iam;
 use crate::ir::{AccountIdx, Graph, Input, RoleIdx};
 
 /// `configuration_aliases` lists the providers a reusable module expects from its caller;
@@ -101,8 +102,17 @@ pub fn variables(
             .iter()
             .map(|r| graph.role(*r).name.as_str())
             .collect();
+        let origin = if input
+            .used_by
+            .iter()
+            .any(|&r| has_seqera_credential(graph, r))
+        {
+            "; Seqera Platform generates it when the credential is saved"
+        } else {
+            ""
+        };
         let description = format!(
-            "External ID that the trust policy of {} requires in sts:ExternalId; Seqera Platform generates it when the credential is saved.",
+            "External ID that the trust policy of {} requires in sts:ExternalId{origin}.",
             roles.join(", ")
         );
         let var = || reference("var", &[&input.name]);
@@ -112,19 +122,22 @@ pub fn variables(
                 binary(
                     length(),
                     ::hcl::expr::BinaryOperator::GreaterEq,
-                    Expression::Number(2.into()),
+                    Expression::Number(iam::EXTERNAL_ID_MIN.into()),
                 ),
                 ::hcl::expr::BinaryOperator::And,
                 binary(
                     length(),
                     ::hcl::expr::BinaryOperator::LessEq,
-                    Expression::Number(1224.into()),
+                    Expression::Number(iam::EXTERNAL_ID_MAX.into()),
                 ),
             ),
             ::hcl::expr::BinaryOperator::And,
             func(
                 "can",
-                vec![func("regex", vec![string(r"^[\w+=,.@:/-]+$"), var()])],
+                vec![func(
+                    "regex",
+                    vec![string(&iam::external_id_regex()), var()],
+                )],
             ),
         );
         let validation = block(
@@ -134,9 +147,10 @@ pub fn variables(
                 attr("condition", condition),
                 attr(
                     "error_message",
-                    string(
-                        "An External ID is 2 to 1224 characters of letters, digits and _+=,.@:/- (AWS's rule).",
-                    ),
+                    string(&format!(
+                        "An External ID is {} (AWS's rule).",
+                        iam::external_id_rule()
+                    )),
                 ),
             ],
             Vec::new(),
@@ -148,6 +162,15 @@ pub fn variables(
         blocks.push(block("variable", &[&input.name], attrs, vec![validation]));
     }
     blocks
+}
+
+/// Whether a Seqera credential of the model assumes `role`: only then does Platform
+/// generate the External ID that the role's trust requires.
+fn has_seqera_credential(graph: &Graph, role: RoleIdx) -> bool {
+    graph
+        .seqera
+        .as_ref()
+        .is_some_and(|s| s.credentials.iter().any(|c| c.role == role))
 }
 
 fn binary(lhs: Expression, op: ::hcl::expr::BinaryOperator, rhs: Expression) -> Expression {
