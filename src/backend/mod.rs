@@ -49,7 +49,7 @@ impl Backend {
             Backend::Cloudformation => {
                 cloudformation::generate(graph, templates, options.cloudformation_layout)
             }
-            Backend::Seqera => seqera::generate(graph, templates),
+            Backend::Seqera => seqera::generate(graph, templates, options),
         }
     }
 
@@ -63,12 +63,20 @@ impl Backend {
     }
 }
 
+/// The command-line spelling of a layout (`per-account`), as clap derives it from the enum.
+pub fn flag_value(layout: &impl clap::ValueEnum) -> String {
+    layout
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default()
+}
+
 /// Every rejection a backend can make of a model in any layout: the identifiers and file
 /// names each backend derives from model keys must be distinct. `compile` runs it, so that
 /// `validate` and every other command give `generate`'s verdict, at the same positions.
 pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
     let mut diags = Diagnostics::default();
-    if let Err(errors) = terraform::naming::names(graph) {
+    if let Err(errors) = terraform::check_names(graph) {
         diags.extend(errors);
     }
     if let Err(errors) = cloudformation::check_names(graph) {

@@ -83,11 +83,11 @@ impl OutputArgs {
         }
         if self.terraform_layout != TerraformLayout::default() {
             command.push_str(" --terraform-layout ");
-            command.push_str(self.terraform_layout.flag_value());
+            command.push_str(&crate::backend::flag_value(&self.terraform_layout));
         }
         if self.cloudformation_layout != CloudformationLayout::default() {
             command.push_str(" --cloudformation-layout ");
-            command.push_str(self.cloudformation_layout.flag_value());
+            command.push_str(&crate::backend::flag_value(&self.cloudformation_layout));
         }
         if let Some(dir) = &self.templates {
             command.push_str(&format!(" --templates {}", dir.display()));

@@ -105,6 +105,25 @@ pub struct Input {
 }
 
 /// `arn:<partition>:iam::<account>:role<path><name>`: the path is part of the ARN.
+/// The `n`th (from 0) of a series of names: the first is `base`, the next `base`, the
+/// separator and 2, then 3, …: `-assume`, `-assume-2`; `prod.yaml`, `prod-2.yaml`. Every
+/// numbered name rolegraph writes comes from here.
+pub fn numbered(base: &str, separator: &str, n: usize) -> String {
+    match n {
+        0 => base.to_owned(),
+        _ => format!("{base}{separator}{}", n + 1),
+    }
+}
+
+impl Account {
+    /// The region to deploy through: the model's, or the partition's first (IAM is global).
+    pub fn region_or_default(&self) -> &str {
+        self.region
+            .as_deref()
+            .unwrap_or_else(|| self.partition.default_region())
+    }
+}
+
 pub fn role_arn(account: &Account, role: &Role) -> String {
     format!(
         "arn:{}:iam::{}:role{}{}",

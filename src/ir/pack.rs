@@ -86,10 +86,7 @@ pub fn pack(
 
 /// The name of the `n`th (from 0) policy of a role's grants.
 pub fn policy_name(role_name: &str, n: usize) -> String {
-    match n {
-        0 => format!("{role_name}-assume"),
-        _ => format!("{role_name}-assume-{}", n + 1),
-    }
+    super::numbered(&format!("{role_name}-assume"), "-", n)
 }
 
 #[cfg(test)]

@@ -92,10 +92,7 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
             AccountPlan {
                 id: account.id.clone(),
                 partition: account.partition.as_str().to_owned(),
-                region: account
-                    .region
-                    .clone()
-                    .unwrap_or_else(|| account.partition.default_region().to_owned()),
+                region: account.region_or_default().to_owned(),
                 iam: iam.normalized(),
             },
         );

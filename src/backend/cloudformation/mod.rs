@@ -4,12 +4,14 @@
 //! literal ARN (built from the partition), and the README orders the deployments.
 
 mod limits;
+pub mod map;
 mod naming;
-pub(crate) mod readme;
+mod readme;
 mod split;
 mod stackset;
 mod template;
 
+use self::map::Map;
 use self::naming::{RoleIds, pascal};
 use self::template::*;
 use crate::backend::header::header;
@@ -30,22 +32,10 @@ pub enum Layout {
     Stackset,
 }
 
-impl Layout {
-    /// The value of `--cloudformation-layout` that selects this layout.
-    pub fn flag_value(self) -> &'static str {
-        match self {
-            Layout::PerAccount => "per-account",
-            Layout::Stackset => "stackset",
-        }
-    }
-}
-
 /// The logical IDs and template file names of the per-account layout are distinct (the
 /// StackSet layout only takes roles out of those templates).
 pub fn check_names(graph: &Graph) -> Result<(), Diagnostics> {
-    naming::check(graph)?;
-    let stacks = split::split(graph, &vec![false; graph.roles.len()]);
-    naming::check_files(graph, &stacks)
+    Map::new(graph, Layout::PerAccount).map(|_| ())
 }
 
 pub fn generate(
@@ -55,26 +45,17 @@ pub fn generate(
 ) -> Result<FileSet, Diagnostics> {
     naming::check(graph)?;
     let order = graph.deploy_order_for("CloudFormation stacks", "")?;
-    let groups = match layout {
-        Layout::PerAccount => Vec::new(),
-        Layout::Stackset => stackset::groups(graph)?,
-    };
-    let mut in_stackset = vec![false; graph.roles.len()];
-    for member in groups.iter().flat_map(|g| &g.members) {
-        in_stackset[member.0] = true;
-    }
-    let stacks = split::split(graph, &in_stackset);
-    naming::check_files(graph, &stacks)?;
+    let map = Map::new(graph, layout)?;
     let mut files = FileSet::default();
     let mut diags = Diagnostics::default();
-    for (s, stack) in stacks.stacks.iter().enumerate() {
-        let yaml = to_yaml(&stack_template(graph, &stacks, s))?;
+    for (s, stack) in map.stacks.stacks.iter().enumerate() {
+        let yaml = to_yaml(&stack_template(graph, &map.stacks, s))?;
         let text = format!("{}\n{yaml}", header(graph, "#"));
         if text.len() > limits::TEMPLATE_BODY_S3 {
             let account = graph.account(stack.account);
             let message = format!(
                 "the CloudFormation template {} would be {} bytes; CloudFormation takes at most {} bytes, even through S3",
-                stack.file(graph),
+                map.stack_file(s),
                 text.len(),
                 limits::TEMPLATE_BODY_S3
             );
@@ -82,18 +63,17 @@ pub fn generate(
                 "move roles with large inline policies into managed policies of their own, or into another account",
             ));
         }
-        files.insert(stack.file(graph), text);
+        files.insert(map.stack_file(s), text);
     }
-    for group in &groups {
+    for (g, group) in map.groups.iter().enumerate() {
         let text = format!("{}\n{}", header(graph, "#"), to_yaml(&group.template)?);
-        files.insert(format!("stacksets/{}.yaml", group.name), text);
+        files.insert(map.stackset_template(g), text);
         for (i, member) in group.members.iter().enumerate() {
-            let account = graph.account(graph.role(*member).account);
-            let file = format!("stacksets/{}/{}.json", group.name, account.id);
+            let file = map.parameter_file(g, graph.role(*member).account);
             files.insert(file, stackset::parameter_file(graph, group, i));
         }
     }
-    let readme = readme::render(graph, &order, &stacks, &groups, templates)?;
+    let readme = readme::render(graph, &order, &map, templates)?;
     files.insert("README.md", readme);
     diags.into_result(files)
 }

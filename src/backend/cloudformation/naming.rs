@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::split::Stacks;
+use super::map::Map;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::ir::{AccountIdx, Graph};
 
@@ -39,21 +39,18 @@ impl RoleIds {
     /// The `n`th (from 0) of the role's generated `-assume` policies:
     /// `<Base>AssumePolicy`, `<Base>AssumePolicy2`, …
     pub fn assume(&self, n: usize) -> String {
-        match n {
-            0 => format!("{}AssumePolicy", self.base),
-            _ => format!("{}AssumePolicy{}", self.base, n + 1),
-        }
+        crate::ir::numbered(&format!("{}AssumePolicy", self.base), "", n)
     }
 }
 
 /// Template files must differ in more than case (file systems that ignore case would
 /// merge them): `prod-2.yaml` is both account `prod-2`'s template and the second part of
 /// account `prod`'s.
-pub fn check_files(graph: &Graph, stacks: &Stacks) -> Result<(), Diagnostics> {
+pub fn check_files(graph: &Graph, map: &Map) -> Result<(), Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut files: BTreeMap<String, String> = BTreeMap::new();
-    for stack in &stacks.stacks {
-        let file = stack.file(graph);
+    for (s, stack) in map.stacks.stacks.iter().enumerate() {
+        let file = map.stack_file(s);
         let account = graph.account(stack.account);
         match files.get(&file.to_ascii_lowercase()) {
             Some(first) if *first != account.key => {

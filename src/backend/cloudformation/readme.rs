@@ -2,9 +2,8 @@
 
 use serde::Serialize;
 
+use super::map::Map;
 use super::parameter_name;
-use super::split::{self, Stacks};
-use super::stackset::Group;
 use crate::diag::Diagnostics;
 use crate::ir::{AccountIdx, Graph};
 use crate::templates::Templates;
@@ -22,6 +21,8 @@ struct Context<'a> {
 #[derive(Serialize)]
 struct StackSet {
     template: String,
+    /// `stacksets/<name>/<account id>.json`
+    parameter_files: String,
     stack_set_name: String,
     role: String,
     parameters: Vec<String>,
@@ -54,16 +55,15 @@ struct Stack {
 pub fn render(
     graph: &Graph,
     order: &[AccountIdx],
-    stacks: &Stacks,
-    groups: &[Group],
+    map: &Map,
     templates: &Templates,
 ) -> Result<String, Diagnostics> {
     let mut entries = Vec::new();
     for &account in order {
         let mut previous: Option<String> = None;
-        let parts = stacks.of(account).count();
-        for (_, s) in stacks.of(account) {
-            let mut entry = stack(graph, s);
+        let parts = map.stacks.of(account).count();
+        for (i, s) in map.stacks.of(account) {
+            let mut entry = stack(graph, map, i);
             if parts > 1 {
                 entry.part = format!("part {} of {parts}", s.part + 1);
             }
@@ -73,7 +73,9 @@ pub fn render(
         }
     }
     let stacks = entries;
-    let stacksets = groups.iter().map(|g| stackset(graph, g)).collect();
+    let stacksets = (0..map.groups.len())
+        .map(|g| stackset(graph, map, g))
+        .collect();
     let context = Context {
         model: &graph.name,
         source: &graph.source_name,
@@ -84,7 +86,8 @@ pub fn render(
     templates.render("cloudformation-README.md", &context)
 }
 
-fn stack(graph: &Graph, s: &split::Stack) -> Stack {
+fn stack(graph: &Graph, map: &Map, i: usize) -> Stack {
+    let s = &map.stacks.stacks[i];
     let idx = s.account;
     let account = graph.account(idx);
     let after = graph
@@ -97,23 +100,20 @@ fn stack(graph: &Graph, s: &split::Stack) -> Stack {
         .iter()
         .map(|i| parameter_name(&i.name))
         .collect();
-    let stack_key = match s.part {
-        0 => account.key.clone(),
-        n => format!("{}-{}", account.key, n + 1),
-    };
     Stack {
         account: account.key.clone(),
         account_id: account.id.clone(),
-        template: s.file(graph),
+        template: map.stack_file(i),
         part: String::new(),
-        stack_name: stack_name(&graph.name, &stack_key),
+        stack_name: map.stack_name(i),
         region: region(account),
         parameters,
         after,
     }
 }
 
-fn stackset(graph: &Graph, group: &Group) -> StackSet {
+fn stackset(graph: &Graph, map: &Map, g: usize) -> StackSet {
+    let group = &map.groups[g];
     let instances = group
         .members
         .iter()
@@ -123,13 +123,14 @@ fn stackset(graph: &Graph, group: &Group) -> StackSet {
                 account: account.key.clone(),
                 account_id: account.id.clone(),
                 region: region(account),
-                parameter_file: format!("stacksets/{}/{}.json", group.name, account.id),
+                parameter_file: map.parameter_file(g, graph.role(m).account),
             }
         })
         .collect();
     StackSet {
-        template: format!("stacksets/{}.yaml", group.name),
-        stack_set_name: stack_name(&graph.name, &group.name),
+        template: map.stackset_template(g),
+        parameter_files: map.parameter_files_pattern(g),
+        stack_set_name: map.stackset_name(g),
         role: graph.role(group.members[0]).name.clone(),
         parameters: group
             .template
@@ -143,22 +144,5 @@ fn stackset(graph: &Graph, group: &Group) -> StackSet {
 }
 
 fn region(account: &crate::ir::Account) -> String {
-    account
-        .region
-        .clone()
-        .unwrap_or_else(|| account.partition.default_region().to_owned())
-}
-
-/// Stack names are `[A-Za-z][-A-Za-z0-9]*`, at most 128 characters.
-pub fn stack_name(model: &str, account: &str) -> String {
-    let raw = format!("{model}-{account}");
-    let mut name: String = raw
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        name.insert_str(0, "rg-");
-    }
-    name.truncate(128);
-    name
+    account.region_or_default().to_owned()
 }

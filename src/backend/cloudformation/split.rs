@@ -18,17 +18,6 @@ pub struct Stack {
     pub roles: Vec<RoleIdx>,
 }
 
-impl Stack {
-    /// The file name, which is also the key of the stack in the README.
-    pub fn file(&self, graph: &Graph) -> String {
-        let key = &graph.account(self.account).key;
-        match self.part {
-            0 => format!("{key}.yaml"),
-            n => format!("{key}-{}.yaml", n + 1),
-        }
-    }
-}
-
 /// Every stack, accounts in model order and each account's parts in deploy order.
 pub struct Stacks {
     pub stacks: Vec<Stack>,

@@ -28,11 +28,8 @@ pub struct Group {
 }
 
 /// The parameter names of a template with `n` External ID slots.
-fn slot_name(n: usize) -> String {
-    match n {
-        0 => "external_id".to_owned(),
-        _ => format!("external_id_{}", n + 1),
-    }
+pub(super) fn slot_name(n: usize) -> String {
+    crate::ir::numbered("external_id", "_", n)
 }
 
 /// Roles that may go into a StackSet.
@@ -140,10 +137,7 @@ pub fn groups(graph: &Graph) -> Result<Vec<Group>, crate::diag::Diagnostics> {
         let base = super::naming::pascal(&graph.role(members[0]).name).to_ascii_lowercase();
         let count = names.entry(base.clone()).or_default();
         *count += 1;
-        let name = match *count {
-            1 => base,
-            n => format!("{base}-{n}"),
-        };
+        let name = crate::ir::numbered(&base, "-", *count - 1);
         groups.push(Group {
             name,
             members,

@@ -6,26 +6,41 @@ mod script;
 
 use serde::Serialize;
 
-use crate::backend::cloudformation::{parameter_name, readme::stack_name};
-use crate::backend::terraform::naming::ident;
+use crate::backend::Options;
+use crate::backend::cloudformation::map::{Map as CloudFormationMap, Place};
+use crate::backend::terraform::map::Map as TerraformMap;
 use crate::diag::Diagnostics;
 use crate::ir::seqera::SeqeraSetup;
 use crate::ir::{Graph, RoleIdx, Text};
 use crate::output::FileSet;
 use crate::templates::Templates;
 
-pub fn generate(graph: &Graph, templates: &Templates) -> Result<FileSet, Diagnostics> {
+pub fn generate(
+    graph: &Graph,
+    templates: &Templates,
+    options: &Options,
+) -> Result<FileSet, Diagnostics> {
     let mut files = FileSet::default();
     let Some(seqera) = &graph.seqera else {
         return Ok(files);
     };
-    let context = context(graph, seqera);
+    let maps = Maps {
+        terraform: TerraformMap::new(graph, options.terraform_layout)?,
+        cloudformation: CloudFormationMap::new(graph, options.cloudformation_layout)?,
+    };
+    let context = context(graph, seqera, &maps);
     if seqera.allow_instance_credentials {
         files.insert("tower.env", templates.render("seqera-tower.env", &context)?);
     }
     files.insert("credentials.sh", script::credentials(graph, seqera));
     files.insert("README.md", templates.render("seqera-README.md", &context)?);
     Ok(files)
+}
+
+/// Where the other backends put each role, in the layouts of this run.
+struct Maps {
+    terraform: TerraformMap,
+    cloudformation: CloudFormationMap,
 }
 
 #[derive(Serialize)]
@@ -36,8 +51,14 @@ struct Context {
     platform: RoleInfo,
     /// Terraform addresses that create the platform role on its own, before the credentials.
     terraform_targets: Vec<String>,
+    /// The folder to run `terraform` in for the platform role, relative to `seqera/`.
+    platform_terraform_folder: String,
+    /// The folders to run `terraform` in for the credentials' roles, in deploy order.
+    target_terraform_folders: Vec<String>,
     platform_stack: String,
     platform_template: String,
+    /// Whether some credential's role is deployed by a StackSet.
+    stacksets: bool,
     credentials: Vec<CredentialInfo>,
 }
 
@@ -48,6 +69,12 @@ struct RoleInfo {
     arn: String,
     account: String,
     account_id: String,
+    /// The folder to run `terraform` in for this role, relative to `seqera/`.
+    terraform_folder: String,
+    /// The template (a stack's, or a StackSet instance's parameter file) that deploys it.
+    cfn_template: String,
+    /// Whether `cfn_template` is a StackSet instance's parameter file.
+    cfn_stackset: bool,
 }
 
 #[derive(Serialize)]
@@ -60,18 +87,36 @@ struct CredentialInfo {
     input: Option<String>,
     cfn_parameter: Option<String>,
     cfn_template: String,
+    cfn_stackset: bool,
     literal: Option<String>,
 }
 
-fn role_info(graph: &Graph, idx: RoleIdx) -> RoleInfo {
+fn role_info(graph: &Graph, maps: &Maps, idx: RoleIdx) -> RoleInfo {
     let role = graph.role(idx);
     let account = graph.account(role.account);
+    let (cfn_template, cfn_stackset) = match maps.cloudformation.place(idx) {
+        Place::Stack(stack) => (maps.cloudformation.stack_file(stack), false),
+        Place::StackSet { group, .. } => (
+            maps.cloudformation.parameter_file(group, role.account),
+            true,
+        ),
+    };
     RoleInfo {
         key: role.key.clone(),
         name: role.name.clone(),
         arn: graph.role_arn(idx),
         account: account.key.clone(),
         account_id: account.id.clone(),
+        terraform_folder: terraform_folder(&maps.terraform, role.account),
+        cfn_template,
+        cfn_stackset,
+    }
+}
+
+fn terraform_folder(map: &TerraformMap, account: crate::ir::AccountIdx) -> String {
+    match map.root_folder(account) {
+        "" => "../terraform".to_owned(),
+        folder => format!("../terraform/{folder}"),
     }
 }
 
@@ -85,53 +130,90 @@ fn external_ids(graph: &Graph, target: RoleIdx, source: RoleIdx) -> Vec<&Text> {
         .collect()
 }
 
-fn context(graph: &Graph, seqera: &SeqeraSetup) -> Context {
-    let platform = graph.role(seqera.platform_role);
-    let label = ident(&platform.key);
-    let mut terraform_targets = vec![format!("aws_iam_role.{label}")];
+fn context(graph: &Graph, seqera: &SeqeraSetup, maps: &Maps) -> Context {
+    let platform_idx = seqera.platform_role;
+    let platform = graph.role(platform_idx);
+    let mut terraform_targets = vec![maps.terraform.role_address(platform_idx)];
     if platform.instance_profile.is_some() {
-        terraform_targets.push(format!("aws_iam_instance_profile.{label}"));
+        terraform_targets.push(maps.terraform.instance_profile_address(platform_idx));
     }
-    let platform_account = graph.account(platform.account);
-    let credentials = seqera
+    let credentials: Vec<CredentialInfo> = seqera
         .credentials
         .iter()
-        .map(|c| {
-            let ids = external_ids(graph, c.role, seqera.platform_role);
-            let input = ids.iter().find_map(|t| match t {
-                Text::Input(name) => Some(name.clone()),
-                _ => None,
-            });
-            let literal = ids.iter().find_map(|t| match t {
-                Text::Lit(value) => Some(value.clone()),
-                _ => None,
-            });
-            let external_id = match (&input, &literal) {
-                (Some(_), _) => "input",
-                (None, Some(_)) => "literal",
-                (None, None) => "none",
-            };
-            let account = &graph.account(graph.role(c.role).account).key;
-            CredentialInfo {
-                name: c.name.clone(),
-                workspace: c.workspace.clone(),
-                role: role_info(graph, c.role),
-                external_id,
-                cfn_parameter: input.as_deref().map(parameter_name),
-                input,
-                cfn_template: format!("{account}.yaml"),
-                literal,
-            }
-        })
+        .map(|c| credential(graph, seqera, maps, c))
         .collect();
+    let target_terraform_folders = target_folders(graph, seqera, maps);
+    let platform_stack = match maps.cloudformation.place(platform_idx) {
+        Place::Stack(stack) => stack,
+        Place::StackSet { .. } => unreachable!("a role that grants sts:AssumeRole is in a stack"),
+    };
     Context {
         model: graph.name.clone(),
         source: graph.source_name.clone(),
         allow_instance_credentials: seqera.allow_instance_credentials,
-        platform: role_info(graph, seqera.platform_role),
+        platform: role_info(graph, maps, platform_idx),
         terraform_targets,
-        platform_stack: stack_name(&graph.name, &platform_account.key),
-        platform_template: format!("{}.yaml", platform_account.key),
+        platform_terraform_folder: terraform_folder(&maps.terraform, platform.account),
+        target_terraform_folders,
+        platform_stack: maps.cloudformation.stack_name(platform_stack),
+        platform_template: maps.cloudformation.stack_file(platform_stack),
+        stacksets: credentials.iter().any(|c| c.cfn_stackset),
         credentials,
     }
+}
+
+fn credential(
+    graph: &Graph,
+    seqera: &SeqeraSetup,
+    maps: &Maps,
+    c: &crate::ir::seqera::Credential,
+) -> CredentialInfo {
+    let ids = external_ids(graph, c.role, seqera.platform_role);
+    let input = ids.iter().find_map(|t| match t {
+        Text::Input(name) => Some(name.clone()),
+        _ => None,
+    });
+    let literal = ids.iter().find_map(|t| match t {
+        Text::Lit(value) => Some(value.clone()),
+        _ => None,
+    });
+    let external_id = match (&input, &literal) {
+        (Some(_), _) => "input",
+        (None, Some(_)) => "literal",
+        (None, None) => "none",
+    };
+    let role = role_info(graph, maps, c.role);
+    CredentialInfo {
+        name: c.name.clone(),
+        workspace: c.workspace.clone(),
+        external_id,
+        cfn_parameter: input
+            .as_deref()
+            .and_then(|i| maps.cloudformation.input_parameter(c.role, i)),
+        input,
+        cfn_template: role.cfn_template.clone(),
+        cfn_stackset: role.cfn_stackset,
+        role,
+        literal,
+    }
+}
+
+/// The Terraform folders of the credentials' roles, each once, in deploy order (model
+/// order when accounts trust each other both ways: then only the root layout deploys).
+fn target_folders(graph: &Graph, seqera: &SeqeraSetup, maps: &Maps) -> Vec<String> {
+    let order = graph
+        .deploy_order()
+        .unwrap_or_else(|| graph.account_indices());
+    let mut folders: Vec<String> = Vec::new();
+    for account in order {
+        let targeted = seqera
+            .credentials
+            .iter()
+            .any(|c| graph.role(c.role).account == account);
+        let folder = terraform_folder(&maps.terraform, account);
+        if targeted && !folders.contains(&folder) {
+            folders.push(folder);
+        }
+    }
+    folders
 }

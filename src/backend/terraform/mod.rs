@@ -5,7 +5,8 @@
 
 mod align;
 mod hcl;
-pub(crate) mod naming;
+pub mod map;
+mod naming;
 mod readme;
 mod resources;
 mod root;
@@ -13,6 +14,7 @@ mod root;
 use ::hcl::{Block, Body, Expression, ObjectKey};
 
 use self::hcl::{attr, block, reference, string};
+use self::map::Map;
 use self::naming::Names;
 use self::resources::Emit;
 use crate::backend::header::header;
@@ -34,28 +36,22 @@ pub enum Layout {
     PerAccount,
 }
 
-impl Layout {
-    /// The value of `--terraform-layout` that selects this layout.
-    pub fn flag_value(self) -> &'static str {
-        match self {
-            Layout::Root => "root",
-            Layout::Module => "module",
-            Layout::PerAccount => "per-account",
-        }
-    }
-}
-
 pub fn generate(
     graph: &Graph,
     templates: &Templates,
     layout: Layout,
 ) -> Result<FileSet, Diagnostics> {
-    let names = naming::names(graph)?;
+    let map = Map::new(graph, layout)?;
     match layout {
-        Layout::Root => root_layout(graph, &names, templates),
-        Layout::Module => module_layout(graph, &names, templates),
-        Layout::PerAccount => per_account_layout(graph, &names, templates),
+        Layout::Root => root_layout(graph, &map, templates),
+        Layout::Module => module_layout(graph, &map, templates),
+        Layout::PerAccount => per_account_layout(graph, &map, templates),
     }
+}
+
+/// The labels, variables and files of every layout are distinct (the layouts share them).
+pub fn check_names(graph: &Graph) -> Result<(), Diagnostics> {
+    naming::names(graph).map(|_| ())
 }
 
 /// Accounts above which one root module gets unwieldy: every plan refreshes every
@@ -80,11 +76,8 @@ fn all_roles(graph: &Graph) -> impl Iterator<Item = RoleIdx> {
     (0..graph.roles.len()).map(RoleIdx)
 }
 
-fn root_layout(
-    graph: &Graph,
-    names: &Names,
-    templates: &Templates,
-) -> Result<FileSet, Diagnostics> {
+fn root_layout(graph: &Graph, map: &Map, templates: &Templates) -> Result<FileSet, Diagnostics> {
+    let names = &map.names;
     let accounts = graph.account_indices();
     let inputs: Vec<_> = graph.inputs.iter().collect();
     let emit = Emit {
@@ -94,11 +87,11 @@ fn root_layout(
         verify_account: false,
     };
     let mut files = FileSet::default();
-    files.insert("README.md", readme::root(graph, names, templates)?);
+    files.insert("README.md", readme::root(graph, map, templates)?);
     root_module_files(graph, names, &accounts, &inputs, &mut files)?;
     let outputs = root::role_outputs(graph, names, all_roles(graph));
     files.insert("outputs.tf", render(graph, root::outputs(outputs))?);
-    account_files(&emit, &mut files)?;
+    account_files(&emit, map, &mut files)?;
     Ok(files)
 }
 
@@ -120,20 +113,17 @@ fn root_module_files(
 }
 
 /// `<account>.tf` for every account.
-fn account_files(emit: &Emit, files: &mut FileSet) -> Result<(), Diagnostics> {
+fn account_files(emit: &Emit, map: &Map, files: &mut FileSet) -> Result<(), Diagnostics> {
     for account in emit.graph.account_indices() {
-        let file = format!("{}.tf", emit.graph.account(account).key);
+        let file = map.account_file(account);
         files.insert(file, render(emit.graph, emit.account(account))?);
     }
     Ok(())
 }
 
 /// The module's own files, and `example/`: the root module a user would write to call it.
-fn module_layout(
-    graph: &Graph,
-    names: &Names,
-    templates: &Templates,
-) -> Result<FileSet, Diagnostics> {
+fn module_layout(graph: &Graph, map: &Map, templates: &Templates) -> Result<FileSet, Diagnostics> {
+    let names = &map.names;
     let accounts = graph.account_indices();
     let inputs: Vec<_> = graph.inputs.iter().collect();
     let emit = Emit {
@@ -142,9 +132,9 @@ fn module_layout(
         literal_foreign_arns: false,
         verify_account: true,
     };
-    let module_name = naming::ident(&graph.name);
+    let module_name = map.module_label();
     let mut files = FileSet::default();
-    files.insert("README.md", readme::module(graph, names, templates)?);
+    files.insert("README.md", readme::module(graph, map, templates)?);
     let versions = root::versions(names, Some(&accounts));
     files.insert("versions.tf", render(graph, versions)?);
     let variables = root::variables(graph, names, &[], &inputs);
@@ -155,17 +145,17 @@ fn module_layout(
         .map(|o| root::Output {
             name: o.name.clone(),
             description: o.description.clone(),
-            value: reference("module", &[&module_name, &o.name]),
+            value: reference("module", &[module_name, &o.name]),
         })
         .collect();
     files.insert("outputs.tf", render(graph, root::outputs(outputs))?);
-    account_files(&emit, &mut files)?;
+    account_files(&emit, map, &mut files)?;
     let mut example = FileSet::default();
     root_module_files(graph, names, &accounts, &inputs, &mut example)?;
-    let call = module_call(graph, names, &module_name);
-    example.insert("main.tf", render(graph, vec![call])?);
+    let call = module_call(graph, names, module_name);
+    example.insert(map::MAIN_FILE, render(graph, vec![call])?);
     example.insert("outputs.tf", render(graph, root::outputs(passthrough))?);
-    files.nest("example", example);
+    files.nest(map::EXAMPLE_FOLDER, example);
     Ok(files)
 }
 
@@ -191,9 +181,10 @@ fn module_call(graph: &Graph, names: &Names, module_name: &str) -> Block {
 /// A root module per account in `<account>/`, and a README that orders the applies.
 fn per_account_layout(
     graph: &Graph,
-    names: &Names,
+    map: &Map,
     templates: &Templates,
 ) -> Result<FileSet, Diagnostics> {
+    let names = &map.names;
     let order = graph.deploy_order_for(
         "per-account Terraform root modules",
         ", or use `--terraform-layout root`, where Terraform orders the roles itself",
@@ -207,18 +198,17 @@ fn per_account_layout(
     let mut files = FileSet::default();
     files.insert(
         "README.md",
-        readme::per_account(graph, names, &order, templates)?,
+        readme::per_account(graph, map, &order, templates)?,
     );
-    for (i, account) in graph.accounts.iter().enumerate() {
-        let idx = AccountIdx(i);
+    for idx in graph.account_indices() {
         let mut root_module = FileSet::default();
         let inputs = graph.inputs_in(idx);
         root_module_files(graph, names, &[idx], &inputs, &mut root_module)?;
         let roles = graph.roles_in(idx).map(|(r, _)| r);
         let outputs = root::role_outputs(graph, names, roles);
         root_module.insert("outputs.tf", render(graph, root::outputs(outputs))?);
-        root_module.insert("main.tf", render(graph, emit.account(idx))?);
-        files.nest(&account.key, root_module);
+        root_module.insert(map::MAIN_FILE, render(graph, emit.account(idx))?);
+        files.nest(map.root_folder(idx), root_module);
     }
     Ok(files)
 }

@@ -32,6 +32,9 @@ pub struct Names {
 pub struct RoleNames {
     /// Label of the role and its instance profile; every other label derives from it.
     pub role: String,
+    /// The root module's outputs: the role's ARN, and its instance profile's name.
+    pub arn_output: String,
+    pub profile_output: String,
     pub trust_doc: String,
     /// One label per generated `-assume` policy: `<role>_assume`, `<role>_assume_2`, …
     pub assume: Vec<String>,
@@ -150,12 +153,9 @@ fn role_names(reg: &mut Registry, graph: &Graph, idx: RoleIdx) -> RoleNames {
     let what = |thing: &str| format!("{thing} of role `{}`", role.key);
     let loc = &role.loc;
     reg.claim("aws_iam_role", &base, loc, format!("role `{}`", role.key));
-    reg.claim(
-        "output",
-        &format!("{base}_role_arn"),
-        loc,
-        what("the ARN output"),
-    );
+    let arn_output = format!("{base}_role_arn");
+    let profile_output = format!("{base}_instance_profile_name");
+    reg.claim("output", &arn_output, loc, what("the ARN output"));
     if role.instance_profile.is_some() {
         reg.claim(
             "aws_iam_instance_profile",
@@ -165,7 +165,7 @@ fn role_names(reg: &mut Registry, graph: &Graph, idx: RoleIdx) -> RoleNames {
         );
         reg.claim(
             "output",
-            &format!("{base}_instance_profile_name"),
+            &profile_output,
             loc,
             what("the instance profile output"),
         );
@@ -182,10 +182,7 @@ fn role_names(reg: &mut Registry, graph: &Graph, idx: RoleIdx) -> RoleNames {
         .iter()
         .enumerate()
         .map(|(n, policy)| {
-            let label = match n {
-                0 => format!("{base}_assume"),
-                _ => format!("{base}_assume_{}", n + 1),
-            };
+            let label = crate::ir::numbered(&format!("{base}_assume"), "_", n);
             let w = what(&format!("policy `{}`", policy.name));
             reg.claim("data.aws_iam_policy_document", &label, loc, w.clone());
             reg.claim("aws_iam_policy", &label, loc, w.clone());
@@ -221,6 +218,8 @@ fn role_names(reg: &mut Registry, graph: &Graph, idx: RoleIdx) -> RoleNames {
         .collect();
     RoleNames {
         role: base,
+        arn_output,
+        profile_output,
         trust_doc,
         assume,
         inline,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::naming::Names;
+use super::map::Map;
 use crate::diag::Diagnostics;
 use crate::ir::{AccountIdx, Graph};
 use crate::templates::Templates;
@@ -23,6 +23,10 @@ struct Account<'a> {
     key: &'a str,
     id: &'a str,
     alias: &'a str,
+    /// The file of the account's roles, relative to `terraform/`.
+    file: String,
+    /// The folder to run terraform in for the account, relative to `terraform/`.
+    folder: &'a str,
     region: String,
     /// Accounts whose roles this account's trust policies name.
     after: Vec<&'a str>,
@@ -30,7 +34,7 @@ struct Account<'a> {
     inputs: Vec<&'a str>,
 }
 
-fn context<'a>(graph: &'a Graph, names: &'a Names, order: &[AccountIdx]) -> Context<'a> {
+fn context<'a>(graph: &'a Graph, map: &'a Map, order: &[AccountIdx]) -> Context<'a> {
     let accounts = order
         .iter()
         .map(|&idx| {
@@ -38,10 +42,12 @@ fn context<'a>(graph: &'a Graph, names: &'a Names, order: &[AccountIdx]) -> Cont
             Account {
                 key: &a.key,
                 id: &a.id,
-                alias: names.alias(idx),
+                alias: map.names.alias(idx),
+                file: map.account_file(idx),
+                folder: map.root_folder(idx),
                 region: match &a.region {
                     Some(r) => r.clone(),
-                    None => format!("`var.{}`", names.region_vars[idx.0]),
+                    None => format!("`var.{}`", map.names.region_vars[idx.0]),
                 },
                 after: graph
                     .waits_for(idx)
@@ -65,24 +71,24 @@ fn context<'a>(graph: &'a Graph, names: &'a Names, order: &[AccountIdx]) -> Cont
     }
 }
 
-pub fn root(graph: &Graph, names: &Names, templates: &Templates) -> Result<String, Diagnostics> {
-    let context = context(graph, names, &graph.account_indices());
+pub fn root(graph: &Graph, map: &Map, templates: &Templates) -> Result<String, Diagnostics> {
+    let context = context(graph, map, &graph.account_indices());
     templates.render("terraform-README.md", &context)
 }
 
-pub fn module(graph: &Graph, names: &Names, templates: &Templates) -> Result<String, Diagnostics> {
-    let context = context(graph, names, &graph.account_indices());
+pub fn module(graph: &Graph, map: &Map, templates: &Templates) -> Result<String, Diagnostics> {
+    let context = context(graph, map, &graph.account_indices());
     templates.render("terraform-module-README.md", &context)
 }
 
 pub fn per_account(
     graph: &Graph,
-    names: &Names,
+    map: &Map,
     order: &[AccountIdx],
     templates: &Templates,
 ) -> Result<String, Diagnostics> {
     templates.render(
         "terraform-per-account-README.md",
-        &context(graph, names, order),
+        &context(graph, map, order),
     )
 }

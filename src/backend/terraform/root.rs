@@ -195,9 +195,10 @@ pub fn role_outputs(
     let mut outputs = Vec::new();
     for idx in roles {
         let role = graph.role(idx);
-        let label = &names.roles[idx.0].role;
+        let role_names = &names.roles[idx.0];
+        let label = &role_names.role;
         outputs.push(Output {
-            name: format!("{label}_role_arn"),
+            name: role_names.arn_output.clone(),
             description: format!(
                 "ARN of role {} in account {}",
                 role.name,
@@ -207,7 +208,7 @@ pub fn role_outputs(
         });
         if role.instance_profile.is_some() {
             outputs.push(Output {
-                name: format!("{label}_instance_profile_name"),
+                name: role_names.profile_output.clone(),
                 description: format!("Instance profile of role {}", role.name),
                 value: reference("aws_iam_instance_profile", &[label, "name"]),
             });

@@ -2,7 +2,7 @@
 //! after every kill each file is the complete old or the complete new version, the next
 //! run is never refused as a "hand edit", and a last run repairs the tree.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

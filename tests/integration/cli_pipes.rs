@@ -2,7 +2,7 @@
 //! is no crash: a closed pipe ends the run quietly with a status that is not 101, any
 //! other write error is one line and exit 1.
 
-mod support;
+use crate::support;
 
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::Stdio;

@@ -5,7 +5,7 @@
 //! cases, checked by real terraform in tests/real_tools.rs and deployed to moto in
 //! tests/cloud_equivalence.rs.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -8,7 +8,7 @@
 //! The random models are compiled a second time with a small `managed_policy` limit, so
 //! that their grants are split over several policies.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 

@@ -5,7 +5,7 @@
 //! Terraform apply, a second plan must be empty. The `module` and `per-account` Terraform
 //! layouts are deployed the same way for some cases, and must build the same IAM.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

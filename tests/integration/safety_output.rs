@@ -3,7 +3,7 @@
 //! folder. Each attack's victim is a file in a folder beside `--out`; after the run it must
 //! be unchanged, and `--out` too wherever the run refuses.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::{PermissionsExt, symlink};

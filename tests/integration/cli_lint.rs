@@ -1,7 +1,7 @@
 //! `rolegraph lint` and the lint gate in `generate`, as a user runs them: exit codes,
 //! `--deny`, JSON, and SARIF checked against the SARIF 2.1.0 schema.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! `terraform init` (offline, from the provider mirror) + `validate` + `fmt -check`, and
 //! `cfn-lint`. A missing tool skips with a printed reason, and fails under `CI=true`.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -8,7 +8,7 @@ use rolegraph::backend::{Backend, generate_all};
 use rolegraph::lint::Format;
 use rolegraph::templates::Templates;
 
-mod support;
+use crate::support;
 
 const ODD_VALUES: &[&str] = &[
     "",

@@ -1,7 +1,7 @@
 //! The commands as a user runs them: summaries, rewrites that leave unchanged files
 //! alone, template overrides, and help text.
 
-mod support;
+use crate::support;
 
 use support::{read_tree, repo, run, text};
 

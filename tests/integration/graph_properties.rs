@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use rolegraph::ir::{Graph, PrincipalKind, RoleIdx, Text};
 
-mod support;
+use crate::support;
 
 fn graphs() -> Vec<(String, Graph)> {
     support::golden_cases()

@@ -1,7 +1,7 @@
 //! One failing input per validation rule: exit code 2, `file:line:column` in stderr, the
 //! message, and no output folder. The expected position is marked in each model with `‸`.
 
-mod support;
+use crate::support;
 
 use support::{run, text};
 

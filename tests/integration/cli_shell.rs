@@ -1,7 +1,7 @@
 //! Shell conventions: completion scripts and man pages, checked by the programs that
 //! read them (bash, groff) where those are installed.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

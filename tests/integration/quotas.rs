@@ -3,14 +3,13 @@
 //! src/ir/size.rs holds equal to the rendered JSON; each model is then tuned to land
 //! exactly on the limit.
 
-mod support;
+use crate::support;
 
 use rolegraph::ir::size::policy_chars;
 use rolegraph::ir::{Graph, RoleIdx, Text};
 use support::{run, text};
 
-#[path = "../benches/support/synth.rs"]
-mod synth;
+use crate::synth;
 
 fn compile(yaml: &str) -> Result<Graph, String> {
     let dir = tempfile::tempdir().unwrap();

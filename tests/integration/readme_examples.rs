@@ -1,7 +1,7 @@
 //! The README shows real output of `graph`, `explain` and `plan` for the seed example; these
 //! tests keep it real.
 
-mod support;
+use crate::support;
 
 use support::{repo, run, text};
 

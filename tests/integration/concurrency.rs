@@ -3,7 +3,7 @@
 //! the folder. An interrupted run leaves no temporary or staging file, and the previous
 //! tree intact or the new one complete.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::Path;

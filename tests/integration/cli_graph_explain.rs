@@ -1,7 +1,7 @@
 //! `rolegraph graph` and `rolegraph explain` on the seed example: the Mermaid chart, DOT
 //! that Graphviz renders, and chains with their conditions in text and JSON.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

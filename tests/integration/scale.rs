@@ -10,7 +10,7 @@
 //! above 50 accounts). The account files are the same in every layout, so this validates
 //! every resource rolegraph writes for the model.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 
@@ -18,8 +18,7 @@ use serde_json::Value;
 use support::terraform::{available, cli_config, provider_mirror, terraform};
 use support::{read_tree, require_tool, run, text};
 
-#[path = "../benches/support/synth.rs"]
-mod synth;
+use crate::synth;
 
 const TARGETS: usize = 1000;
 

@@ -3,7 +3,7 @@
 //! folder; policy JSON that a lax reader would take. Each ends at once with exit 2, a
 //! message that names the rule (and the limit, for sizes), and little memory.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Living in an infra repo: `check` as the CI gate, and `generate` as the owner of the
 //! files it wrote (manifest, stale files deleted, hand edits and foreign files refused).
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::Path;

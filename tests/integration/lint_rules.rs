@@ -3,8 +3,6 @@
 
 use rolegraph::lint::{Finding, Severity, lint};
 
-mod support;
-
 /// The safe setup: instance credentials off, one role and one External ID per credential.
 const SAFE: &str = r#"version: 1
 name: lint

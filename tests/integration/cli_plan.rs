@@ -1,7 +1,7 @@
 //! `rolegraph plan`: the contract that tests/cloud_equivalence.rs holds both backends to,
 //! as a command. Here: its inputs, errors, determinism and shape.
 
-mod support;
+use crate::support;
 
 use rolegraph::plan::Plan;
 use support::{golden_cases, repo, run, text};

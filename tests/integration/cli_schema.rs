@@ -2,7 +2,7 @@
 //! accepts (the golden cases, the example, init's starters), rejects shapes the loader
 //! rejects, and carries the doc comments as descriptions.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::{golden_cases, repo, run, text};

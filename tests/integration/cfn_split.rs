@@ -4,7 +4,7 @@
 //! its literal ARN, the README in deploy order; cfn-lint passes every part, and deployed
 //! to moto in the README's order the parts build exactly the planned IAM.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -120,8 +120,7 @@ fn split_stacks_pass_cfn_lint_and_deploy_the_planned_iam() {
     assert!(lines.is_empty(), "{}", lines.join("\n"));
 }
 
-#[path = "../benches/support/synth.rs"]
-mod synth;
+use crate::synth;
 
 /// A 1,000-account model: the management template holds the hub's eight grant policies
 /// and passes 51,200 bytes, so it must go through S3; and one root module with 1,001

@@ -1,0 +1,96 @@
+//! Where each thing the Terraform backend writes lives, in each layout: the file of an
+//! account's resources, the folder to run `terraform` in, and the address of a role, an
+//! instance profile or a policy there (`module.<name>.` included). The emitter, the
+//! READMEs and the Seqera backend all ask this map; nothing else formats a Terraform
+//! address or file name. Labels come from `naming`, which makes them distinct.
+
+use super::Layout;
+use super::naming::{self, Names};
+use crate::diag::Diagnostics;
+use crate::ir::{AccountIdx, Graph, RoleIdx};
+
+/// The per-account layout's resource file in each account's folder.
+pub const MAIN_FILE: &str = "main.tf";
+/// The module layout's root module that calls the module.
+pub const EXAMPLE_FOLDER: &str = "example";
+
+pub struct Map {
+    pub names: Names,
+    layout: Layout,
+    /// The module call's label in the module layout: the model name as a label.
+    module: String,
+    accounts: Vec<String>,
+}
+
+impl Map {
+    pub fn new(graph: &Graph, layout: Layout) -> Result<Map, Diagnostics> {
+        Ok(Map {
+            names: naming::names(graph)?,
+            layout,
+            module: naming::ident(&graph.name),
+            accounts: graph.accounts.iter().map(|a| a.key.clone()).collect(),
+        })
+    }
+
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// The label of `module "<label>"` in the module layout's `example/main.tf`.
+    pub fn module_label(&self) -> &str {
+        &self.module
+    }
+
+    /// The folder under `terraform/` to run `terraform` in for `account`'s roles; empty for
+    /// the root layout's single root module.
+    pub fn root_folder(&self, account: AccountIdx) -> &str {
+        match self.layout {
+            Layout::Root => "",
+            Layout::Module => EXAMPLE_FOLDER,
+            Layout::PerAccount => &self.accounts[account.0],
+        }
+    }
+
+    /// The file that holds `account`'s resources, relative to `terraform/`.
+    pub fn account_file(&self, account: AccountIdx) -> String {
+        let key = &self.accounts[account.0];
+        match self.layout {
+            Layout::Root | Layout::Module => format!("{key}.tf"),
+            Layout::PerAccount => format!("{key}/{MAIN_FILE}"),
+        }
+    }
+
+    /// `module.<name>.` in the module layout, where the resources sit in the called module.
+    fn prefix(&self) -> String {
+        match self.layout {
+            Layout::Module => format!("module.{}.", self.module),
+            Layout::Root | Layout::PerAccount => String::new(),
+        }
+    }
+
+    pub fn role_address(&self, role: RoleIdx) -> String {
+        format!(
+            "{}aws_iam_role.{}",
+            self.prefix(),
+            self.names.roles[role.0].role
+        )
+    }
+
+    /// The instance profile's address (it shares the role's label).
+    pub fn instance_profile_address(&self, role: RoleIdx) -> String {
+        format!(
+            "{}aws_iam_instance_profile.{}",
+            self.prefix(),
+            self.names.roles[role.0].role
+        )
+    }
+
+    /// The address of the `n`th generated `-assume` policy of `role`.
+    pub fn assume_policy_address(&self, role: RoleIdx, n: usize) -> String {
+        format!(
+            "{}aws_iam_policy.{}",
+            self.prefix(),
+            self.names.roles[role.0].assume[n]
+        )
+    }
+}

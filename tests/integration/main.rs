@@ -1,0 +1,35 @@
+//! The integration tests, in one binary so that `support` compiles once: each module is
+//! one former test file, and `cargo test <module>::` runs one of them (`cargo test
+//! golden::seed` one golden case).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+#[path = "../../benches/support/synth.rs"]
+mod synth;
+
+mod cfn_split;
+mod cli_check;
+mod cli_generate;
+mod cli_graph_explain;
+mod cli_layouts;
+mod cli_lint;
+mod cli_pipes;
+mod cli_plan;
+mod cli_schema;
+mod cli_shell;
+mod cli_validation;
+mod cloud_equivalence;
+mod compaction;
+mod concurrency;
+mod crash_safety;
+mod golden;
+mod graph_properties;
+mod lint_rules;
+mod quotas;
+mod readme_examples;
+mod real_tools;
+mod robustness;
+mod safety_inputs;
+mod safety_output;
+mod scale;
