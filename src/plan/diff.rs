@@ -64,37 +64,48 @@ pub fn compare_account(label: &str, expected: &AccountIam, found: &AccountIam) -
         "role",
         &mut push,
         |e, f, add| {
-            field("ARN", &e.arn, &f.arn, add);
-            field("path", &e.path, &f.path, add);
-            field("description", &e.description, &f.description, add);
+            // Every field, without `..`: a new one does not compile until it is compared.
+            let super::RoleState {
+                arn,
+                path,
+                description,
+                max_session_duration,
+                permissions_boundary,
+                tags,
+                trust_policy,
+                attached_policies,
+                inline_policies,
+            } = e;
+            field("ARN", arn, &f.arn, add);
+            field("path", path, &f.path, add);
+            field("description", description, &f.description, add);
             field(
                 "max session duration",
-                &e.max_session_duration,
+                max_session_duration,
                 &f.max_session_duration,
                 add,
             );
             field(
                 "permissions boundary",
-                &e.permissions_boundary,
+                permissions_boundary,
                 &f.permissions_boundary,
                 add,
             );
-            field("tags", &e.tags, &f.tags, add);
+            field("tags", tags, &f.tags, add);
             field(
                 "attached policies",
-                &e.attached_policies,
+                attached_policies,
                 &f.attached_policies,
                 add,
             );
-            documents("trust policy", &e.trust_policy, &f.trust_policy, add);
-            let names: std::collections::BTreeSet<&String> = e
-                .inline_policies
+            documents("trust policy", trust_policy, &f.trust_policy, add);
+            let names: std::collections::BTreeSet<&String> = inline_policies
                 .keys()
                 .chain(f.inline_policies.keys())
                 .collect();
             for name in names {
                 let part = format!("inline policy {name}");
-                match (e.inline_policies.get(name), f.inline_policies.get(name)) {
+                match (inline_policies.get(name), f.inline_policies.get(name)) {
                     (Some(e), Some(f)) => documents(&part, e, f, add),
                     (Some(_), None) => add(&part, "missing".to_owned()),
                     (None, Some(_)) => add(&part, "not in the model".to_owned()),

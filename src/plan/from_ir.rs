@@ -27,6 +27,26 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
     for (a, account) in graph.accounts.iter().enumerate() {
         let mut iam = AccountIam::default();
         for (idx, role) in graph.roles_in(crate::ir::AccountIdx(a)) {
+            // Every field, without `..`: a new one does not compile until the plan
+            // states it (or names it as not part of the deployed IAM).
+            let crate::ir::Role {
+                key: _,
+                loc: _,
+                account: _,
+                name,
+                path,
+                description,
+                max_session_duration,
+                permissions_boundary,
+                managed_policies,
+                inline_policies,
+                tags,
+                instance_profile,
+                trust: _,
+                trust_policy,
+                assume,
+                accepted_risks: _,
+            } = role;
             let resolve = |text: &Text| match text {
                 Text::Lit(s) => s.clone(),
                 Text::RoleArn(r) => graph.role_arn(*r),
@@ -36,13 +56,13 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
                     .cloned()
                     .unwrap_or_else(|| Inputs::placeholder(name)),
             };
-            let mut attached = role.managed_policies.clone();
-            for assume in &role.assume {
+            let mut attached = managed_policies.clone();
+            for assume in assume {
                 let arn = format!(
                     "arn:{}:iam::{}:policy{}{}",
                     account.partition.as_str(),
                     account.id,
-                    role.path,
+                    path,
                     assume.name
                 );
                 attached.push(arn.clone());
@@ -50,38 +70,36 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
                     assume.name.clone(),
                     ManagedPolicyState {
                         arn,
-                        path: role.path.clone(),
+                        path: path.clone(),
                         description: assume.description.clone(),
                         document: assume.document.to_json(&resolve),
                     },
                 );
             }
-            if let Some(profile) = &role.instance_profile {
+            if let Some(profile) = instance_profile {
                 iam.instance_profiles.insert(
                     profile.clone(),
                     InstanceProfileState {
-                        path: role.path.clone(),
-                        roles: vec![role.name.clone()],
+                        path: path.clone(),
+                        roles: vec![name.clone()],
                     },
                 );
             }
-            let inline_policies = role
-                .inline_policies
+            let inline_policies = inline_policies
                 .iter()
                 .map(|p| (p.name.clone(), p.document.to_json(&resolve)))
                 .collect();
             iam.roles.insert(
-                role.name.clone(),
+                name.clone(),
                 RoleState {
                     arn: graph.role_arn(idx),
-                    path: role.path.clone(),
-                    description: role.description.clone(),
-                    max_session_duration: role
-                        .max_session_duration
+                    path: path.clone(),
+                    description: description.clone(),
+                    max_session_duration: max_session_duration
                         .unwrap_or(DEFAULT_MAX_SESSION_DURATION),
-                    permissions_boundary: role.permissions_boundary.clone(),
-                    tags: role.tags.clone(),
-                    trust_policy: role.trust_policy.to_json(&resolve),
+                    permissions_boundary: permissions_boundary.clone(),
+                    tags: tags.clone(),
+                    trust_policy: trust_policy.to_json(&resolve),
                     attached_policies: attached,
                     inline_policies,
                 },

@@ -51,21 +51,36 @@ pub fn render(plan: &Plan) -> String {
             account.id, account.partition, account.region
         );
         for (name, role) in &account.iam.roles {
+            // Every field, without `..`: a new one does not compile until the text shows
+            // it (or names it as left to `--format json`).
+            let super::RoleState {
+                arn,
+                max_session_duration,
+                permissions_boundary,
+                trust_policy,
+                attached_policies,
+                inline_policies,
+                // In the ARN.
+                path: _,
+                // Not security-relevant; `--format json` has them.
+                description: _,
+                tags: _,
+            } = role;
             let _ = writeln!(out, "  role {name}");
-            let _ = writeln!(out, "    arn          {}", role.arn);
-            if role.max_session_duration != super::DEFAULT_MAX_SESSION_DURATION {
-                let _ = writeln!(out, "    sessions     {} s", role.max_session_duration);
+            let _ = writeln!(out, "    arn          {arn}");
+            if *max_session_duration != super::DEFAULT_MAX_SESSION_DURATION {
+                let _ = writeln!(out, "    sessions     {max_session_duration} s");
             }
-            if let Some(boundary) = &role.permissions_boundary {
+            if let Some(boundary) = permissions_boundary {
                 let _ = writeln!(out, "    boundary     {boundary}");
             }
-            for statement in statements(&role.trust_policy) {
+            for statement in statements(trust_policy) {
                 let _ = writeln!(out, "    trust        {}", trust_line(statement));
             }
-            for arn in &role.attached_policies {
+            for arn in attached_policies {
                 let _ = writeln!(out, "    attached     {arn}");
             }
-            for (policy, doc) in &role.inline_policies {
+            for (policy, doc) in inline_policies {
                 let n = statements(doc).len();
                 let _ = writeln!(
                     out,

@@ -272,25 +272,44 @@ fn role_resources(
 }
 
 fn role_properties(graph: &Graph, scope: &Scope, idx: RoleIdx, trust: &ir::PolicyDocument) -> Role {
-    let role = graph.role(idx);
+    // Every field, without `..`: a new one does not compile until it is written here (or
+    // named as not this resource's business).
+    let ir::Role {
+        key: _,
+        loc: _,
+        account: _,
+        name,
+        path,
+        description,
+        max_session_duration,
+        permissions_boundary,
+        managed_policies,
+        inline_policies,
+        tags,
+        // Resources of their own (`role_resources`).
+        instance_profile: _,
+        assume: _,
+        // The trust as stated; `trust` is the merged (and for a StackSet parameterised) policy.
+        trust: _,
+        trust_policy: _,
+        accepted_risks: _,
+    } = graph.role(idx);
     Role {
-        role_name: role.name.clone(),
-        path: role.path.clone(),
-        description: role.description.clone(),
-        max_session_duration: role.max_session_duration,
-        permissions_boundary: role.permissions_boundary.clone(),
+        role_name: name.clone(),
+        path: path.clone(),
+        description: description.clone(),
+        max_session_duration: *max_session_duration,
+        permissions_boundary: permissions_boundary.clone(),
         assume_role_policy_document: document(graph, scope, trust),
-        managed_policy_arns: role.managed_policies.clone(),
-        policies: role
-            .inline_policies
+        managed_policy_arns: managed_policies.clone(),
+        policies: inline_policies
             .iter()
             .map(|p| InlinePolicy {
                 policy_name: p.name.clone(),
                 policy_document: document(graph, scope, &p.document),
             })
             .collect(),
-        tags: role
-            .tags
+        tags: tags
             .iter()
             .map(|(k, v)| Tag {
                 key: k.clone(),

@@ -6,7 +6,7 @@ use ::hcl::{Attribute, Block, Expression};
 
 use super::hcl::{attr, block, reference, string, strings};
 use super::naming::Names;
-use crate::ir::{AccountIdx, Graph, PolicyDocument, RoleIdx, Statement, Text};
+use crate::ir::{self, AccountIdx, Graph, PolicyDocument, RoleIdx, Statement, Text};
 
 /// What the resources of one account are written with.
 pub struct Emit<'a> {
@@ -142,17 +142,38 @@ impl Emit<'_> {
     }
 
     fn role_resources(&self, idx: RoleIdx, blocks: &mut Vec<Block>) {
-        let role = self.graph.role(idx);
-        let account = role.account;
+        // Every field, without `..`: a new one does not compile until it is written here
+        // (or named as not Terraform's business).
+        let ir::Role {
+            key: _,
+            loc: _,
+            account,
+            name: _,
+            path,
+            description: _,
+            max_session_duration: _,
+            permissions_boundary: _,
+            tags: _,
+            managed_policies,
+            inline_policies,
+            instance_profile,
+            trust: _,
+            trust_policy,
+            assume,
+            accepted_risks: _,
+        } = self.graph.role(idx);
+        // `name`, `description`, `max_session_duration`, `permissions_boundary`, `tags`:
+        // attributes of the role block.
+        let account = *account;
         let n = &self.names.roles[idx.0];
         let role_ref = |attr_name: &str| reference("aws_iam_role", &[&n.role, attr_name]);
-        blocks.push(self.policy_document(account, &n.trust_doc, &role.trust_policy));
+        blocks.push(self.policy_document(account, &n.trust_doc, trust_policy));
         blocks.push(self.role_block(idx));
-        if let Some(profile) = &role.instance_profile {
+        if let Some(profile) = instance_profile {
             let attrs = vec![
                 self.provider(account),
                 attr("name", string(profile)),
-                attr("path", string(&role.path)),
+                attr("path", string(path)),
                 attr("role", role_ref("name")),
             ];
             blocks.push(block(
@@ -162,7 +183,7 @@ impl Emit<'_> {
                 Vec::new(),
             ));
         }
-        for (arn, label) in role.managed_policies.iter().zip(&n.managed) {
+        for (arn, label) in managed_policies.iter().zip(&n.managed) {
             let attrs = vec![
                 self.provider(account),
                 attr("role", role_ref("name")),
@@ -175,7 +196,7 @@ impl Emit<'_> {
                 Vec::new(),
             ));
         }
-        for (policy, label) in role.inline_policies.iter().zip(&n.inline) {
+        for (policy, label) in inline_policies.iter().zip(&n.inline) {
             blocks.push(self.policy_document(account, label, &policy.document));
             let attrs = vec![
                 self.provider(account),
@@ -193,12 +214,12 @@ impl Emit<'_> {
                 Vec::new(),
             ));
         }
-        for (assume, label) in role.assume.iter().zip(&n.assume) {
+        for (assume, label) in assume.iter().zip(&n.assume) {
             blocks.push(self.policy_document(account, label, &assume.document));
             let attrs = vec![
                 self.provider(account),
                 attr("name", string(&assume.name)),
-                attr("path", string(&role.path)),
+                attr("path", string(path)),
                 attr(
                     "description",
                     string(assume.description.as_deref().unwrap_or_default()),
