@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 mod init;
 mod output;
 
-use crate::diag::{Diagnostics, plural};
+use crate::diag::{Diagnostic, Diagnostics, plural};
 use crate::lint::{Format, Severity};
 use crate::model::Access;
 
@@ -241,7 +241,7 @@ pub fn run() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(err) => {
-                eprintln!("error: cannot render the schema: {err}");
+                Diagnostic::nowhere(format!("cannot render the schema: {err}")).eprint();
                 ExitCode::from(1)
             }
         },
@@ -265,10 +265,9 @@ pub fn run() -> ExitCode {
                         .get_subcommands()
                         .map(|c| c.get_name().to_owned())
                         .collect();
-                    eprintln!(
-                        "error: no command `{name}`\n  hint: one of {}",
-                        names.join(", ")
-                    );
+                    Diagnostic::nowhere(format!("no command `{name}`"))
+                        .hint(format!("one of {}", names.join(", ")))
+                        .eprint();
                     return ExitCode::from(2);
                 };
                 command = sub.name(format!("rolegraph-{name}"));
@@ -281,7 +280,7 @@ pub fn run() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(err) => {
-                    eprintln!("error: cannot write the man page: {err}");
+                    Diagnostic::nowhere(format!("cannot write the man page: {err}")).eprint();
                     ExitCode::from(1)
                 }
             }
@@ -390,17 +389,18 @@ fn plan(
                     names.collect::<Vec<_>>().join(", ")
                 ),
             };
-            errors.push(format!(
-                "error: --var {name}: the model has no such input\n  hint: {hint}"
-            ));
+            errors.push(
+                Diagnostic::nowhere(format!("--var {name}: the model has no such input"))
+                    .hint(hint),
+            );
         } else if let Err((message, hint)) = crate::ir::checks::external_id(&value) {
-            errors.push(format!("error: --var {name}: {message}\n  hint: {hint}"));
+            errors.push(Diagnostic::nowhere(format!("--var {name}: {message}")).hint(hint));
         } else if inputs.0.insert(name.clone(), value).is_some() {
-            errors.push(format!("error: --var {name} is given twice"));
+            errors.push(Diagnostic::nowhere(format!("--var {name} is given twice")));
         }
     }
     if !errors.is_empty() {
-        eprintln!("{}", errors.join("\n"));
+        crate::diag::eprint_all(&errors);
         return ExitCode::from(2);
     }
     let plan = crate::plan::plan(&graph, &inputs);
@@ -409,7 +409,7 @@ fn plan(
         crate::plan::Format::Json => match serde_json::to_string_pretty(&plan) {
             Ok(json) => crate::term::outln(&json),
             Err(err) => {
-                eprintln!("error: cannot render the plan: {err}");
+                Diagnostic::nowhere(format!("cannot render the plan: {err}")).eprint();
                 return ExitCode::from(1);
             }
         },

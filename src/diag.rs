@@ -57,6 +57,22 @@ impl Diagnostic {
         self.hint = Some(hint.into());
         self
     }
+
+    /// Prints this error to stderr. Every user-facing error is a `Diagnostic`, printed here
+    /// or through `Diagnostics`, so all share one format and its colours. A closed stderr
+    /// is no reason to panic: the exit code still tells.
+    pub fn eprint(&self) {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "{self}");
+    }
+}
+
+/// Prints `errors` one after another, without the count `Diagnostics` ends with: errors
+/// of one kind (files that are refused, flags) whose last one carries the shared hint.
+pub fn eprint_all(errors: &[Diagnostic]) {
+    for error in errors {
+        error.eprint();
+    }
 }
 
 impl fmt::Display for Diagnostic {

@@ -93,10 +93,7 @@ pub fn out(text: &str) {
     if err.kind() == std::io::ErrorKind::BrokenPipe {
         std::process::exit(141);
     }
-    let _ = writeln!(
-        std::io::stderr(),
-        "error: cannot write to standard output: {err}"
-    );
+    crate::diag::Diagnostic::nowhere(format!("cannot write to standard output: {err}")).eprint();
     std::process::exit(1);
 }
 

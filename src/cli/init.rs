@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::diag::Diagnostic;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Example {
     /// Seqera Platform on EC2 assuming roles in two other accounts.
@@ -52,7 +54,7 @@ pub fn init(example: Option<Example>, dir: &Path, force: bool) -> ExitCode {
     let schema = match serde_json::to_string_pretty(&crate::model::schema::json_schema()) {
         Ok(schema) => schema + "\n",
         Err(err) => {
-            eprintln!("error: cannot render the schema: {err}");
+            Diagnostic::nowhere(format!("cannot render the schema: {err}")).eprint();
             return ExitCode::from(1);
         }
     };
@@ -73,12 +75,18 @@ pub fn init(example: Option<Example>, dir: &Path, force: bool) -> ExitCode {
         .map(|path| path.display().to_string())
         .collect();
     if !existing.is_empty() && !force {
-        for path in &existing {
-            eprintln!("error: {path} already exists");
+        let mut errors: Vec<Diagnostic> = existing
+            .iter()
+            .map(|path| Diagnostic::nowhere(format!("{path} already exists")))
+            .collect();
+        if let Some(last) = errors.pop() {
+            errors.push(
+                last.hint(
+                    "nothing was written; use --force to replace, or --dir for another folder",
+                ),
+            );
         }
-        eprintln!(
-            "  hint: nothing was written; use --force to replace, or --dir for another folder"
-        );
+        crate::diag::eprint_all(&errors);
         return ExitCode::from(2);
     }
     for (name, contents) in &files {
@@ -88,7 +96,7 @@ pub fn init(example: Option<Example>, dir: &Path, force: bool) -> ExitCode {
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|_| std::fs::write(&path, contents));
         if let Err(err) = written {
-            eprintln!("error: cannot write {}: {err}", path.display());
+            Diagnostic::nowhere(format!("cannot write {}: {err}", path.display())).eprint();
             return ExitCode::from(1);
         }
         if crate::term::verbosity() > crate::term::Verbosity::Quiet {

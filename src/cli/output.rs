@@ -9,6 +9,7 @@ use super::invalid;
 use crate::backend::cloudformation::Layout as CloudformationLayout;
 use crate::backend::terraform::Layout as TerraformLayout;
 use crate::backend::{self, Backend, Options};
+use crate::diag::Diagnostic;
 use crate::lint::Severity;
 use crate::output::{CheckError, Durability, FileSet, WriteError, WriteOptions};
 use crate::templates::Templates;
@@ -116,9 +117,10 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), Exit
             );
         }
         if failing {
-            eprintln!(
-                "error: nothing was written: fix the lint errors above or accept them with `accept_risks`"
-            );
+            Diagnostic::nowhere(
+                "nothing was written: fix the lint errors above or accept them with `accept_risks`",
+            )
+            .eprint();
             return Err(ExitCode::from(1));
         }
     }
@@ -140,7 +142,7 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), Exit
         crate::input::Links::Follow,
     )
     .map_err(|err| {
-        eprintln!("error: cannot read {}: {err}", args.model.display());
+        Diagnostic::nowhere(format!("cannot read {}: {err}", args.model.display())).eprint();
         ExitCode::from(2)
     })?;
     Ok((files, model_bytes))
@@ -148,7 +150,7 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), Exit
 
 pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
     if let Err(err) = crate::output::handle_signals() {
-        eprintln!("error: cannot handle interrupts: {err}");
+        Diagnostic::nowhere(format!("cannot handle interrupts: {err}")).eprint();
         return ExitCode::from(1);
     }
     let (files, model_bytes) = match render(args, true) {
@@ -199,25 +201,29 @@ pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
 fn write_failed(out: &std::path::Path, err: WriteError) -> ExitCode {
     match err {
         WriteError::Refused(files) => {
-            for (path, reason) in &files {
-                eprintln!("error: {}: {reason}", out.join(path).display());
-            }
-            eprintln!(
-                "  hint: nothing was written; move your changes into the model, or rerun with --force to replace {}",
+            let hint = format!(
+                "nothing was written; move your changes into the model, or rerun with --force to replace {}",
                 if files.len() == 1 { "it" } else { "them" }
             );
+            let errors: Vec<Diagnostic> = files
+                .iter()
+                .map(|(path, reason)| {
+                    Diagnostic::nowhere(format!("{}: {reason}", out.join(path).display()))
+                })
+                .collect();
+            crate::diag::eprint_all(&with_last_hint(errors, hint));
             ExitCode::from(2)
         }
         WriteError::Untrusted(entries) => untrusted(out, &entries),
         WriteError::Busy { waited } => busy(out, waited),
         WriteError::Unreadable(message) => {
-            eprintln!(
-                "error: {message}\n  hint: nothing was written; a path rolegraph cannot read is never overwritten"
-            );
+            Diagnostic::nowhere(message)
+                .hint("nothing was written; a path rolegraph cannot read is never overwritten")
+                .eprint();
             ExitCode::from(2)
         }
         WriteError::Io(err) => {
-            eprintln!("error: cannot write to {}: {err}", out.display());
+            Diagnostic::nowhere(format!("cannot write to {}: {err}", out.display())).eprint();
             ExitCode::from(1)
         }
     }
@@ -225,25 +231,37 @@ fn write_failed(out: &std::path::Path, err: WriteError) -> ExitCode {
 
 fn untrusted(out: &std::path::Path, entries: &[(String, String)]) -> ExitCode {
     let manifest = out.join(crate::output::manifest::MANIFEST_NAME);
-    for (entry, rule) in entries {
-        eprintln!(
-            "error: {}: entry `{}` {rule}",
-            manifest.display(),
-            entry.escape_debug()
-        );
-    }
-    eprintln!(
-        "  hint: nothing was written or deleted; rolegraph owns only normalized relative paths inside terraform/, cloudformation/ and seqera/. Someone edited this manifest: restore it from history, or delete it and rerun with --force"
-    );
+    let errors: Vec<Diagnostic> = entries
+        .iter()
+        .map(|(entry, rule)| {
+            Diagnostic::nowhere(format!(
+                "{}: entry `{}` {rule}",
+                manifest.display(),
+                entry.escape_debug()
+            ))
+        })
+        .collect();
+    let hint = "nothing was written or deleted; rolegraph owns only normalized relative paths inside terraform/, cloudformation/ and seqera/. Someone edited this manifest: restore it from history, or delete it and rerun with --force";
+    crate::diag::eprint_all(&with_last_hint(errors, hint));
     ExitCode::from(2)
 }
 
+/// `errors` with `hint` on the last one: one hint for a list of errors of one kind.
+fn with_last_hint(mut errors: Vec<Diagnostic>, hint: impl Into<String>) -> Vec<Diagnostic> {
+    if let Some(last) = errors.pop() {
+        errors.push(last.hint(hint));
+    }
+    errors
+}
+
 fn busy(out: &std::path::Path, waited: Duration) -> ExitCode {
-    eprintln!(
-        "error: another rolegraph run holds the lock on {} (waited {:.1} s)\n  hint: wait for it to finish, or give it longer with --lock-timeout SECONDS",
+    Diagnostic::nowhere(format!(
+        "another rolegraph run holds the lock on {} (waited {:.1} s)",
         out.display(),
         waited.as_secs_f64()
-    );
+    ))
+    .hint("wait for it to finish, or give it longer with --lock-timeout SECONDS")
+    .eprint();
     ExitCode::from(2)
 }
 
@@ -265,7 +283,7 @@ pub fn check(args: &OutputArgs) -> ExitCode {
         Err(CheckError::Untrusted(entries)) => return untrusted(out, &entries),
         Err(CheckError::Busy { waited }) => return busy(out, waited),
         Err(CheckError::Unreadable(message)) => {
-            eprintln!("error: {message}");
+            Diagnostic::nowhere(message).eprint();
             return ExitCode::from(2);
         }
     };
