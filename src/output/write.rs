@@ -69,44 +69,31 @@ impl FileSet {
         if is_empty(root).map_err(WriteError::Io)? {
             return self.write_fresh(root, model_bytes, options.durability);
         }
-        let previous = match Manifest::load(root) {
-            Ok(previous) => previous,
-            Err(LoadError::Untrusted(entries)) => return Err(WriteError::Untrusted(entries)),
-            Err(LoadError::Unreadable(_)) if options.force => None,
-            Err(LoadError::Unreadable(message)) => {
-                return Err(WriteError::Refused(vec![(
-                    MANIFEST_NAME.to_owned(),
-                    format!("{message}; --force replaces it"),
-                )]));
-            }
-        };
-        let plan = self.plan(root, previous.as_ref(), options.folders)?;
-        if !plan.refused.is_empty() && !options.force {
-            return Err(WriteError::Refused(plan.refused));
-        }
+        let previous = previous_manifest(root, options.force)?;
+        let plan = self.classify(root, previous.as_ref(), options.folders)?;
+        refuse(&plan, options.force)?;
         let after = Manifest::after(self, model_bytes, previous.as_ref(), options.folders);
         let final_manifest = after.render();
-        let manifest_current = matches!(
-            super::manifest::read_owned(root, MANIFEST_NAME),
-            Ok(super::manifest::Disk::File(bytes)) if bytes == final_manifest.as_bytes()
-        );
         let mut report = WriteReport {
             unchanged: plan.unchanged,
             ..WriteReport::default()
         };
-        if plan.changed.is_empty() && plan.stale.is_empty() && manifest_current {
+        if plan.changed.is_empty() && plan.stale.is_empty() && is_current(root, &final_manifest) {
             return Ok(report);
         }
         let pending = pending_manifest(after, &plan).render();
-        let written = apply(root, &plan, &pending, &final_manifest, options.durability);
+        let written = stage_changes(root, &plan, &pending, options.durability).and_then(|batch| {
+            commit_changes(root, &plan, batch, &final_manifest, options.durability)
+        });
         interrupt::forget();
         report.written = written.map_err(WriteError::Io)?;
         report.deleted = plan.stale.iter().map(|(p, _)| root.join(p)).collect();
         Ok(report)
     }
 
-    /// Classifies every path the run would write or delete.
-    fn plan<'a>(
+    /// Phase 1, classify: what the run would do to each path it writes or deletes, and
+    /// why it may not; nothing is touched yet.
+    fn classify<'a>(
         &'a self,
         root: &Path,
         previous: Option<&Manifest>,
@@ -178,6 +165,39 @@ impl FileSet {
     }
 }
 
+/// The manifest of the previous run. One that cannot be read is refused like an edited
+/// file (`--force` replaces it); one with entries outside the backend folders is never
+/// trusted, `--force` or not.
+fn previous_manifest(root: &Path, force: bool) -> Result<Option<Manifest>, WriteError> {
+    match Manifest::load(root) {
+        Ok(previous) => Ok(previous),
+        Err(LoadError::Untrusted(entries)) => Err(WriteError::Untrusted(entries)),
+        Err(LoadError::Unreadable(_)) if force => Ok(None),
+        Err(LoadError::Unreadable(message)) => Err(WriteError::Refused(vec![(
+            MANIFEST_NAME.to_owned(),
+            format!("{message}; --force replaces it"),
+        )])),
+    }
+}
+
+/// Phase 2, refuse: every path the run may not write or delete, all at once, unless
+/// `--force`; then nothing has been written.
+fn refuse(plan: &Plan, force: bool) -> Result<(), WriteError> {
+    if plan.refused.is_empty() || force {
+        return Ok(());
+    }
+    Err(WriteError::Refused(plan.refused.clone()))
+}
+
+/// Whether the manifest on disk already is `manifest`: then a run that changes no file
+/// writes nothing at all.
+fn is_current(root: &Path, manifest: &str) -> bool {
+    matches!(
+        super::manifest::read_owned(root, MANIFEST_NAME),
+        Ok(super::manifest::Disk::File(bytes)) if bytes == manifest.as_bytes()
+    )
+}
+
 /// While the run is in progress each file may be what is on disk now or what this run
 /// writes; the pending manifest records exactly those two, so that a run killed at any
 /// point, and then another killed too, never looks like a hand edit.
@@ -198,15 +218,15 @@ fn pending_manifest(mut pending: Manifest, plan: &Plan) -> Manifest {
     pending
 }
 
-/// Puts the plan on disk; returns the paths written. Until the first rename a signal
-/// leaves the previous tree as it was; from then on it waits until the tree is complete.
-fn apply(
+/// Phase 3, stage: clears what `--force` replaces, then writes the pending manifest and
+/// every changed file as temporaries beside their targets (synced when durable). Until
+/// the commit, a signal or an error leaves the previous tree as it was.
+fn stage_changes<'a>(
     root: &Path,
-    plan: &Plan,
-    pending: &str,
-    final_manifest: &str,
+    plan: &Plan<'a>,
+    pending: &'a str,
     durability: Durability,
-) -> std::io::Result<Vec<PathBuf>> {
+) -> std::io::Result<Vec<Move<'a>>> {
     let manifest_path = root.join(MANIFEST_NAME);
     // Before staging: a folder is created where a link stood, never through it.
     for change in &plan.changed {
@@ -224,6 +244,20 @@ fn apply(
         batch.push((temp_path(&target), target, change.contents.as_bytes()));
     }
     stage(root, &batch, durability)?;
+    Ok(batch)
+}
+
+/// Phase 4, commit: renames the staged files over their targets, deletes the stale owned
+/// files and puts the final manifest in place; a signal waits until the tree is complete.
+/// Returns the paths written.
+fn commit_changes(
+    root: &Path,
+    plan: &Plan,
+    batch: Vec<Move>,
+    final_manifest: &str,
+    durability: Durability,
+) -> std::io::Result<Vec<PathBuf>> {
+    let manifest_path = root.join(MANIFEST_NAME);
     interrupt::critical(|| {
         put_in_place(root, &batch, durability)?;
         for (path, _) in &plan.stale {
