@@ -1,20 +1,20 @@
 //! Deploying a model's generated Terraform and CloudFormation to moto and reading back
-//! what each built, for tests/cloud_equivalence.rs. The Python side (moto_harness.py)
-//! talks to moto; this side runs the tools and compares.
+//! what each built, for the cloud tests: the tools they need, the generated output, and
+//! the three-way comparison. Each backend's deployment is beside this file
+//! (`deploy_terraform.rs`, `deploy_cloudformation.rs`); the Python side (moto_harness.py)
+//! talks to moto.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use rolegraph::plan::{AccountIam, Difference, Plan};
+use rolegraph::plan::{Difference, Plan};
 
-pub use super::cloudformation::deploy_cloudformation;
+pub use super::deploy_cloudformation::deploy_cloudformation;
+pub use super::deploy_terraform::{deploy_terraform, terraform_on_moto, var_args};
 pub use super::moto::{Moto, dump};
-use super::moto::{account_specs, create_prerequisites, harness};
 
-use super::terraform::{
-    available, cli_config, copy_dir, provider_mirror, terraform, terraform_status,
-};
+use super::terraform::{available, cli_config, provider_mirror, terraform};
 use super::{bin, require_tool, text};
 
 /// What the cloud tests need on the machine; `None` (after a printed reason) skips them.
@@ -170,191 +170,6 @@ pub fn cfn_lint(g: &Generated) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// Provider alias → account id, read from the generated providers.tf.
-fn provider_accounts(providers_tf: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut alias: Option<String> = None;
-    for line in providers_tf.lines() {
-        let line = line.trim();
-        if let Some(rest) = line.strip_prefix("alias") {
-            alias = rest.split('"').nth(1).map(str::to_owned);
-        } else if let Some(a) = &alias {
-            let quoted = line.trim_end_matches(',').trim_matches('"');
-            if quoted.len() == 12 && quoted.bytes().all(|b| b.is_ascii_digit()) {
-                out.push((a.clone(), quoted.to_owned()));
-                alias = None;
-            }
-        }
-    }
-    out
-}
-
-/// apply, then a second plan that must be empty, then the IAM read back.
-///
-/// On a heavily loaded machine moto (one request at a time) can answer so slowly that
-/// the provider gives up on a CreateRole that moto then completes, and its retry meets
-/// `EntityAlreadyExists` on a fresh server. That one failure is retried once, on a new
-/// server, and said so; output that really creates a role twice fails both times.
-pub fn deploy_terraform(
-    g: &Generated,
-    tools: &Tools,
-    work: &Path,
-    validate: bool,
-) -> Result<BTreeMap<String, AccountIam>, String> {
-    let attempt = |dir: &Path| {
-        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-        let moto = Moto::start(&dir.join("moto-terraform.log"))?;
-        terraform_on(&moto, g, tools, dir, validate).map_err(|e| e + &moto.errors())
-    };
-    match attempt(work) {
-        Err(err) if err.contains("EntityAlreadyExists") => {
-            println!(
-                "retrying once on a new moto server after a provider retry met EntityAlreadyExists:\n{}",
-                err.lines()
-                    .find(|l| l.contains("EntityAlreadyExists"))
-                    .unwrap_or_default()
-            );
-            attempt(&work.join("retry"))
-        }
-        other => other,
-    }
-}
-
-/// The root modules to apply, in order, each with the inputs it declares: one for the
-/// `root` and `module` layouts (the module through its `example/`), one per account in
-/// deploy order for `per-account`.
-fn terraform_roots(g: &Generated, dir: &Path) -> Result<Vec<(PathBuf, Vec<String>)>, String> {
-    let all_inputs: Vec<String> = g.inputs.keys().cloned().collect();
-    Ok(match g.layout {
-        "root" => vec![(dir.to_path_buf(), all_inputs)],
-        "module" => vec![(dir.join("example"), all_inputs)],
-        "per-account" => {
-            let order = g.plan.deploy_order.as_ref().ok_or("no deploy order")?;
-            let mut roots = Vec::new();
-            for key in order {
-                let idx = g.graph.accounts.iter().position(|a| &a.key == key);
-                let idx = rolegraph::ir::AccountIdx(idx.ok_or("unknown account")?);
-                let inputs = g
-                    .graph
-                    .inputs_in(idx)
-                    .iter()
-                    .map(|i| i.name.clone())
-                    .collect();
-                roots.push((dir.join(key), inputs));
-            }
-            roots
-        }
-        other => return Err(format!("unknown layout {other}")),
-    })
-}
-
-/// Points every provider of one root module at moto, with keys that moto attributes to
-/// the provider's account; returns the accounts it found.
-fn override_providers(
-    moto: &Moto,
-    root: &Path,
-    creds: &BTreeMap<String, BTreeMap<String, String>>,
-) -> Result<Vec<(String, String)>, String> {
-    let providers =
-        std::fs::read_to_string(root.join("providers.tf")).map_err(|e| e.to_string())?;
-    let aliases = provider_accounts(&providers);
-    let mut override_tf = String::from(
-        "# Written by tests/support/cloud.rs: every provider talks to moto, with keys that\n\
-         # moto attributes to the provider's account. allowed_account_ids stays in force.\n",
-    );
-    for (alias, id) in &aliases {
-        let keys = creds
-            .get(id)
-            .ok_or(format!("no credentials for account {id}"))?;
-        override_tf += &format!(
-            "\nprovider \"aws\" {{\n  alias                       = \"{alias}\"\n  access_key                  = \"{}\"\n  secret_key                  = \"{}\"\n  token                       = \"{}\"\n  skip_credentials_validation = true\n  skip_metadata_api_check     = true\n\n  endpoints {{\n    iam = \"{url}\"\n    sts = \"{url}\"\n  }}\n}}\n",
-            keys["access_key"],
-            keys["secret_key"],
-            keys["token"],
-            url = moto.url
-        );
-    }
-    std::fs::write(root.join("zz_override.tf"), override_tf).map_err(|e| e.to_string())?;
-    Ok(aliases)
-}
-
-pub fn var_args(g: &Generated, names: &[String]) -> Vec<String> {
-    names
-        .iter()
-        .map(|k| format!("-var={k}={}", g.inputs[k]))
-        .collect()
-}
-
-/// The generated Terraform copied to `work`, every provider pointed at moto; returns the
-/// root modules in apply order with the inputs each declares.
-pub fn terraform_on_moto(
-    moto: &Moto,
-    g: &Generated,
-    work: &Path,
-) -> Result<Vec<(PathBuf, Vec<String>)>, String> {
-    create_prerequisites(moto, &g.plan)?;
-    let dir = work.join("terraform");
-    copy_dir(&g.out.join("terraform"), &dir);
-    let specs = account_specs(&g.plan);
-    let mut args = vec!["creds", moto.url.as_str()];
-    args.extend(specs.iter().map(String::as_str));
-    let creds: BTreeMap<String, BTreeMap<String, String>> =
-        serde_json::from_str(&harness(&args)?).map_err(|e| e.to_string())?;
-    let roots = terraform_roots(g, &dir)?;
-    let mut providers = 0;
-    for (root, _) in &roots {
-        providers += override_providers(moto, root, &creds)?.len();
-    }
-    if providers != g.plan.accounts.len() {
-        return Err(format!(
-            "the {} layout configures {providers} aliased providers for {} accounts",
-            g.layout,
-            g.plan.accounts.len()
-        ));
-    }
-    Ok(roots)
-}
-
-fn terraform_on(
-    moto: &Moto,
-    g: &Generated,
-    tools: &Tools,
-    work: &Path,
-    validate: bool,
-) -> Result<BTreeMap<String, AccountIam>, String> {
-    let roots = terraform_on_moto(moto, g, work)?;
-    let config = &tools.tf_config;
-    for (root, inputs) in &roots {
-        let vars = var_args(g, inputs);
-        terraform(&["init", "-input=false", "-no-color"], root, config)?;
-        if validate {
-            terraform(&["validate", "-no-color"], root, config)?;
-        }
-        let mut apply = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
-        apply.extend(vars.iter().map(String::as_str));
-        terraform(&apply, root, config)?;
-    }
-    // Only once every root is applied: a later root must not change an earlier one.
-    for (root, inputs) in &roots {
-        let vars = var_args(g, inputs);
-        let mut plan = vec!["plan", "-detailed-exitcode", "-input=false", "-no-color"];
-        plan.extend(vars.iter().map(String::as_str));
-        match terraform_status(&plan, root, config)? {
-            (0, _) => {}
-            (2, output) => {
-                return Err(format!(
-                    "the plan of {} after apply is not empty (a perpetual diff):\n{output}",
-                    root.display()
-                ));
-            }
-            (code, output) => {
-                return Err(format!("terraform plan failed with {code}:\n{output}"));
-            }
-        }
-    }
-    dump(moto, &g.plan)
 }
 
 /// The three-way check: Terraform's state == the plan == CloudFormation's state.

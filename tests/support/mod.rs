@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests.
 
 pub mod cloud;
-pub mod cloudformation;
+pub mod deploy_cloudformation;
+pub mod deploy_terraform;
 pub mod moto;
 pub mod random_model;
 pub mod terraform;

@@ -1,4 +1,4 @@
-//! Deploying a model's generated CloudFormation to moto, for tests/support/cloud.rs: the
+//! Deploying a model's generated CloudFormation to moto, for the cloud tests: the
 //! per-account stacks (and their numbered parts) in deploy order, then every StackSet
 //! instance as a stack of its own.
 
