@@ -2,8 +2,9 @@
 //! the examples and random models are deployed with real Terraform (and the real
 //! hashicorp/aws provider) and as CloudFormation stacks, each into its own moto server;
 //! the IAM read back from each must equal `rolegraph plan --format json`. After the
-//! Terraform apply, a second plan must be empty. The `module` and `per-account` Terraform
-//! layouts are deployed the same way for some cases, and must build the same IAM.
+//! Terraform apply, a second plan must be empty. The other layouts are deployed by
+//! seqera_readme.rs, which follows the Seqera README's steps in each of them and holds
+//! the result to the same plan.
 
 use crate::support;
 
@@ -80,57 +81,6 @@ fn golden_cases_build_the_planned_iam_with_both_backends() {
         models.len(),
         failures.join("\n\n")
     );
-}
-
-#[test]
-fn terraform_layouts_build_the_planned_iam() {
-    let Some(tools) = cloud::tools() else { return };
-    // The seed's production role has a path, so its literal ARN in the per-account
-    // layout carries one.
-    let cases: [(&str, &'static str); 2] = [("seed", "module"), ("seed", "per-account")];
-    let label =
-        |(case, layout): &(&str, &str)| format!("golden/{case} --terraform-layout {layout}");
-    let failures = run_all(&cases, label, |&(case, layout)| {
-        let work = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let model = repo().join("golden").join(case).join("rolegraph.yaml");
-        let generated = cloud::generate_layout(&model, work.path(), layout)?;
-        let state = cloud::deploy_terraform(&generated, &tools, work.path(), true)?;
-        let differences = rolegraph::plan::compare(&generated.plan, &state);
-        if differences.is_empty() {
-            return Ok(());
-        }
-        let lines: Vec<String> = differences.iter().map(|d| d.to_string()).collect();
-        Err(lines.join("\n"))
-    });
-    assert!(
-        failures.is_empty(),
-        "{} of {} layouts differ:\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n\n")
-    );
-}
-
-/// The StackSet layout deploys the same IAM as the per-account layout (which the golden
-/// test above deploys): each StackSet instance as a stack in its account, with the
-/// parameters of its file.
-#[test]
-fn the_stackset_layout_builds_the_planned_iam() {
-    let Some(_tools) = cloud::tools() else { return };
-    let work = tempfile::tempdir().unwrap();
-    let model = repo().join("golden/stackset/rolegraph.yaml");
-    let generated = cloud::generate_with(&model, work.path(), "root", "stackset").unwrap();
-    assert!(
-        generated
-            .out
-            .join("cloudformation/stacksets/worker.yaml")
-            .is_file()
-    );
-    cloud::cfn_lint(&generated).unwrap();
-    let state = cloud::deploy_cloudformation(&generated, work.path(), &|_, body| body).unwrap();
-    let differences = rolegraph::plan::compare(&generated.plan, &state);
-    let lines: Vec<String> = differences.iter().map(|d| d.to_string()).collect();
-    assert!(lines.is_empty(), "{}", lines.join("\n"));
 }
 
 /// The module layout cannot pin its providers itself (the caller configures them), so it

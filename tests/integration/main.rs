@@ -33,3 +33,4 @@ mod robustness;
 mod safety_inputs;
 mod safety_output;
 mod scale;
+mod seqera_readme;

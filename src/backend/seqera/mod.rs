@@ -53,7 +53,11 @@ struct Context {
     terraform_targets: Vec<String>,
     /// The folder to run `terraform` in for the platform role, relative to `seqera/`.
     platform_terraform_folder: String,
-    /// The folders to run `terraform` in for the credentials' roles, in deploy order.
+    /// The variables that folder's root module requires: Terraform asks for them even
+    /// when it applies only the platform role.
+    platform_terraform_vars: Vec<String>,
+    /// The folders to run `terraform` in after the credentials exist: the credentials'
+    /// roles' in deploy order, then the platform role's (which step 1 applied in part).
     target_terraform_folders: Vec<String>,
     platform_stack: String,
     platform_template: String,
@@ -154,6 +158,12 @@ fn context(graph: &Graph, seqera: &SeqeraSetup, maps: &Maps) -> Context {
         platform: role_info(graph, maps, platform_idx),
         terraform_targets,
         platform_terraform_folder: terraform_folder(&maps.terraform, platform.account),
+        platform_terraform_vars: maps
+            .terraform
+            .root_inputs(graph, platform.account)
+            .iter()
+            .map(|i| i.name.clone())
+            .collect(),
         target_terraform_folders,
         platform_stack: maps.cloudformation.stack_name(platform_stack),
         platform_template: maps.cloudformation.stack_file(platform_stack),
@@ -199,7 +209,8 @@ fn credential(
 }
 
 /// The Terraform folders of the credentials' roles, each once, in deploy order (model
-/// order when accounts trust each other both ways: then only the root layout deploys).
+/// order when accounts trust each other both ways: then only the root layout deploys),
+/// then the platform role's, where step 1 applied only the role and its profile.
 fn target_folders(graph: &Graph, seqera: &SeqeraSetup, maps: &Maps) -> Vec<String> {
     let order = graph
         .deploy_order()
@@ -214,6 +225,10 @@ fn target_folders(graph: &Graph, seqera: &SeqeraSetup, maps: &Maps) -> Vec<Strin
         if targeted && !folders.contains(&folder) {
             folders.push(folder);
         }
+    }
+    let platform = terraform_folder(&maps.terraform, graph.role(seqera.platform_role).account);
+    if !folders.contains(&platform) {
+        folders.push(platform);
     }
     folders
 }

@@ -7,7 +7,7 @@
 use super::Layout;
 use super::naming::{self, Names};
 use crate::diag::Diagnostics;
-use crate::ir::{AccountIdx, Graph, RoleIdx};
+use crate::ir::{AccountIdx, Graph, Input, RoleIdx};
 
 /// The per-account layout's resource file in each account's folder.
 pub const MAIN_FILE: &str = "main.tf";
@@ -48,6 +48,15 @@ impl Map {
             Layout::Root => "",
             Layout::Module => EXAMPLE_FOLDER,
             Layout::PerAccount => &self.accounts[account.0],
+        }
+    }
+
+    /// The inputs the root module of `account`'s folder declares as variables: all of
+    /// them where one root module holds every account.
+    pub fn root_inputs<'g>(&self, graph: &'g Graph, account: AccountIdx) -> Vec<&'g Input> {
+        match self.layout {
+            Layout::Root | Layout::Module => graph.inputs.iter().collect(),
+            Layout::PerAccount => graph.inputs_in(account),
         }
     }
 
