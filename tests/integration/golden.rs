@@ -17,6 +17,15 @@ use rolegraph::backend::{Backend, cloudformation, flag_value, terraform};
 
 use crate::support::{self, golden_cases, read_tree, run, text};
 
+/// Cases whose expectation is `seqera/` alone: a model whose Terraform and CloudFormation
+/// are too large to review as golden files (tests/integration/cfn_split.rs covers those),
+/// kept for what the Seqera README says about it.
+const SEQERA_ONLY: &[&str] = &["seqera-split"];
+
+fn seqera_only(case: &Path) -> bool {
+    SEQERA_ONLY.iter().any(|c| case.ends_with(c))
+}
+
 /// One generation of a case to compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Variant {
@@ -61,8 +70,11 @@ impl Variant {
             .replace('-', "_")
     }
 
-    fn args(self) -> Vec<String> {
+    fn args(self, case: &Path) -> Vec<String> {
         let (backend, flag, value) = match self {
+            Variant::Default if seqera_only(case) => {
+                return vec!["--only".to_owned(), Backend::Seqera.folder().to_owned()];
+            }
             Variant::Default => return Vec::new(),
             Variant::Terraform(l) => (Backend::Terraform, "--terraform-layout", flag_value(&l)),
             Variant::CloudFormation(l) => (
@@ -76,8 +88,12 @@ impl Variant {
     }
 
     /// The case's folders that hold the expectation, and the output folder each stands for.
-    fn folders(self) -> Vec<(String, &'static str)> {
+    fn folders(self, case: &Path) -> Vec<(String, &'static str)> {
         let (folder, backend) = match self {
+            Variant::Default if seqera_only(case) => {
+                let seqera = Backend::Seqera.folder();
+                return vec![(seqera.to_owned(), seqera)];
+            }
             Variant::Default => {
                 return Backend::ALL
                     .iter()
@@ -126,6 +142,7 @@ golden! {
     seed: default, terraform_module, terraform_per_account, cloudformation_stackset;
     seed_core: default;
     seqera_instance_credentials: default;
+    seqera_split: default;
     special_strings: default;
     stackset: default, cloudformation_stackset;
     two_sources: default;
@@ -147,7 +164,7 @@ fn check(case: &str, variant: &str) {
         variant.folder()
     );
     let out = tempfile::tempdir().unwrap();
-    let args = variant.args();
+    let args = variant.args(&dir);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let actual = generate_variant(&dir, out.path(), &args).unwrap_or_else(|e| panic!("{e}"));
     if std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite") {
@@ -186,12 +203,12 @@ fn every_expectation_has_its_test() {
         on_disk, sorted,
         "the golden! list must name every case and layout folder in golden/, and no other"
     );
-    assert!(declared.len() >= 28, "{} golden tests", declared.len());
+    assert!(declared.len() >= 29, "{} golden tests", declared.len());
 }
 
 fn expected_tree(case: &Path, variant: Variant) -> BTreeMap<String, Vec<u8>> {
     let mut tree = BTreeMap::new();
-    for (folder, stands_for) in variant.folders() {
+    for (folder, stands_for) in variant.folders(case) {
         for (path, bytes) in read_tree(&case.join(folder)) {
             tree.insert(format!("{stands_for}/{path}"), bytes);
         }
@@ -248,7 +265,7 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
 }
 
 fn overwrite(case: &Path, variant: Variant, actual: &BTreeMap<String, Vec<u8>>) {
-    let folders = variant.folders();
+    let folders = variant.folders(case);
     for (folder, _) in &folders {
         let _ = std::fs::remove_dir_all(case.join(folder));
     }

@@ -26,9 +26,11 @@ struct Steps {
     /// Step 1: the `terraform apply …` arguments and the folder to run them in.
     platform_apply: Vec<String>,
     platform_folder: String,
-    /// Step 1, CloudFormation: the template and the stack name.
+    /// Step 1, CloudFormation: the template, the stack name, and the parameters to give
+    /// random values until step 4 updates the stack.
     platform_template: String,
     platform_stack: String,
+    platform_parameters: Vec<String>,
     /// Step 3, per credential.
     credentials: Vec<CredentialStep>,
     /// Step 4: the folders to apply, in order.
@@ -74,6 +76,14 @@ fn read_steps(readme: &str) -> Result<Steps, String> {
         .and_then(|s| s.split(')').next())
         .ok_or("no stack name after step 1's template")?
         .to_owned();
+    let platform_parameters = match stack_line.trim_end().ends_with(" with") {
+        true => spans(lines[step1 + 2])
+            .iter()
+            .filter_map(|s| s.strip_suffix("=$(openssl rand -hex 16)"))
+            .map(str::to_owned)
+            .collect(),
+        false => Vec::new(),
+    };
     let step4 = find("4. Deploy the rest")?;
     let target_folders = spans(lines[step4])
         .into_iter()
@@ -106,6 +116,7 @@ fn read_steps(readme: &str) -> Result<Steps, String> {
         platform_folder: code[1].to_owned(),
         platform_template: spans(stack_line)[0].to_owned(),
         platform_stack,
+        platform_parameters,
         credentials,
         target_folders,
     })
@@ -150,21 +161,28 @@ fn matches_plan(
     }
 }
 
-/// After step 1, the platform role (and its profile) exist, and no other role.
-fn only_the_platform_role(
-    g: &Generated,
-    state: &BTreeMap<String, AccountIam>,
-) -> Result<(), String> {
-    let seqera = g.graph.seqera.as_ref().ok_or("no seqera section")?;
-    let platform = g.graph.role(seqera.platform_role);
-    let roles: Vec<&String> = state.values().flat_map(|a| a.roles.keys()).collect();
-    match roles.as_slice() {
-        [only] if **only == platform.name => Ok(()),
-        _ => Err(format!(
-            "step 1 should create {} alone, but the accounts hold {roles:?}",
-            platform.name
+/// After step 1, exactly the roles `expected` exist: the platform role alone for
+/// Terraform, the roles of its stack for CloudFormation.
+fn only_roles(state: &BTreeMap<String, AccountIam>, expected: &[&str]) -> Result<(), String> {
+    let mut roles: Vec<&str> = state
+        .values()
+        .flat_map(|a| a.roles.keys())
+        .map(String::as_str)
+        .collect();
+    roles.sort_unstable();
+    let mut expected = expected.to_vec();
+    expected.sort_unstable();
+    match roles == expected {
+        true => Ok(()),
+        false => Err(format!(
+            "step 1 should create {expected:?}, but the accounts hold {roles:?}"
         )),
     }
+}
+
+fn platform_name(g: &Generated) -> Result<&str, String> {
+    let seqera = g.graph.seqera.as_ref().ok_or("no seqera section")?;
+    Ok(&g.graph.role(seqera.platform_role).name)
 }
 
 /// `../terraform/<x>` as the README writes it, inside the copy the test deploys.
@@ -195,7 +213,7 @@ fn follow_terraform(model: &Path, layout: terraform::Layout, tools: &Tools) -> R
     cloud::terraform_on_moto(&moto, &g, work)?;
     let platform_folder = folder_in(work, &steps.platform_folder)?;
     apply(&platform_folder, tools, &steps.platform_apply)?;
-    only_the_platform_role(&g, &cloud::dump(&moto, &g.plan)?)?;
+    only_roles(&cloud::dump(&moto, &g.plan)?, &[platform_name(&g)?])?;
     let ids = external_ids(&steps);
     for folder in &steps.target_folders {
         let vars: Vec<String> = steps
@@ -266,14 +284,33 @@ fn follow_cloudformation(model: &Path, layout: cloudformation::Layout) -> Result
     create_prerequisites(&moto, &g.plan)?;
     let seqera = g.graph.seqera.as_ref().ok_or("no seqera section")?;
     let platform = g.graph.role(seqera.platform_role).account;
+    let cloudformation::map::Place::Stack(platform_stack) = map.place(seqera.platform_role) else {
+        return Err("the platform role is in a StackSet".into());
+    };
+    // `openssl rand -hex 16`'s stand-in: values no credential has.
+    let random: BTreeMap<&String, String> = steps
+        .platform_parameters
+        .iter()
+        .map(|p| {
+            (
+                p,
+                rolegraph::output::manifest::sha256(p.as_bytes())[..32].to_owned(),
+            )
+        })
+        .collect();
     let step1 = serde_json::json!({
         "account": account_spec(&g, platform),
         "stack": steps.platform_stack,
         "template": dir.join(&steps.platform_template),
-        "parameters": {},
+        "parameters": random,
     });
     deploy_stacks(&moto, work, &[step1])?;
-    only_the_platform_role(&g, &cloud::dump(&moto, &g.plan)?)?;
+    let beside: Vec<&str> = map.stacks.stacks[platform_stack]
+        .roles
+        .iter()
+        .map(|r| g.graph.role(*r).name.as_str())
+        .collect();
+    only_roles(&cloud::dump(&moto, &g.plan)?, &beside)?;
     let mut remaining = Vec::new();
     let order = g.graph.deploy_order().ok_or("no deploy order")?;
     for account in order {
@@ -319,6 +356,20 @@ fn follow_cloudformation(model: &Path, layout: cloudformation::Layout) -> Result
                 "parameters": parameters,
             }));
         }
+    }
+    if !steps.platform_parameters.is_empty() {
+        let mut parameters = BTreeMap::new();
+        for name in &steps.platform_parameters {
+            let value = parameter_value(&steps, &ids, &steps.platform_template, name)?;
+            parameters.insert(name.clone(), value);
+        }
+        remaining.push(serde_json::json!({
+            "account": account_spec(&g, platform),
+            "stack": steps.platform_stack,
+            "template": dir.join(&steps.platform_template),
+            "parameters": parameters,
+            "update": true,
+        }));
     }
     deploy_stacks(&moto, work, &remaining)?;
     matches_plan(&g, &ids, &cloud::dump(&moto, &g.plan)?).map_err(|e| e + &moto.errors())
@@ -375,6 +426,10 @@ fn the_readme_is_right_in_every_cloudformation_layout() {
         (
             fleet_with_seqera(dir.path()),
             cloudformation::Layout::Stackset,
+        ),
+        (
+            repo().join("golden/seqera-split/rolegraph.yaml"),
+            cloudformation::Layout::PerAccount,
         ),
     ];
     let mut failures = Vec::new();

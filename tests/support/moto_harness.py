@@ -57,6 +57,24 @@ def patch_moto():
 
     iam_models.Role.create_from_cloudformation_json = classmethod(create_role)
 
+    # moto 5.2.1's stack update of an AWS::IAM::Role sets only its description; real
+    # CloudFormation updates AssumeRolePolicyDocument in place ("No interruption"), which
+    # the Seqera README's step 4 relies on when it updates a stack with the real IDs.
+    original_update = iam_models.Role.update_from_cloudformation_json.__func__
+
+    def update_role(cls, original_resource, new_resource_name, cloudformation_json,
+                    account_id, region_name):
+        role = original_update(cls, original_resource, new_resource_name,
+                               cloudformation_json, account_id, region_name)
+        document = cloudformation_json.get("Properties", {}).get("AssumeRolePolicyDocument")
+        if document is not None:
+            backend = iam_models.iam_backends[account_id][get_partition(region_name)]
+            text = document if isinstance(document, str) else json.dumps(document)
+            backend.update_assume_role_policy(original_resource.name, text)
+        return role
+
+    iam_models.Role.update_from_cloudformation_json = classmethod(update_role)
+
 
 def serve():
     """One request at a time: moto's backends are not thread-safe, and Terraform sends
@@ -159,7 +177,8 @@ def check_parameters(template, values):
 
 def deploy(url, plan_path):
     """PLAN is a JSON list, in deploy order, of
-    {"account": "ID:PARTITION:REGION", "stack": NAME, "template": PATH, "parameters": {}}."""
+    {"account": "ID:PARTITION:REGION", "stack": NAME, "template": PATH, "parameters": {}},
+    with "update": true for a stack that exists and gets new parameters."""
     with open(plan_path, encoding="utf-8") as f:
         stacks = json.load(f)
     errors = []
@@ -173,7 +192,8 @@ def deploy(url, plan_path):
         region = parse_account(stack["account"])[2]
         cf = client(url, "cloudformation", region, account_creds(url, stack["account"]))
         body = open(stack["template"], encoding="utf-8").read()
-        cf.create_stack(
+        update = stack.get("update", False)
+        (cf.update_stack if update else cf.create_stack)(
             StackName=stack["stack"],
             TemplateBody=body,
             Parameters=[{"ParameterKey": k, "ParameterValue": v}
@@ -181,7 +201,8 @@ def deploy(url, plan_path):
             Capabilities=["CAPABILITY_NAMED_IAM"],
         )
         described = cf.describe_stacks(StackName=stack["stack"])["Stacks"][0]
-        if described["StackStatus"] != "CREATE_COMPLETE":
+        done = "UPDATE_COMPLETE" if update else "CREATE_COMPLETE"
+        if described["StackStatus"] != done:
             errors.append(f"{where}: status {described['StackStatus']}")
             continue
         # moto skips resource types it does not know and still reports CREATE_COMPLETE,
@@ -194,7 +215,7 @@ def deploy(url, plan_path):
             got = created.get(logical_id)
             if got is None or not got.get("PhysicalResourceId"):
                 errors.append(f"{where}: resource {logical_id} ({resource['Type']}) was not created")
-            elif got["ResourceStatus"] != "CREATE_COMPLETE":
+            elif got["ResourceStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
                 errors.append(f"{where}: resource {logical_id} is {got['ResourceStatus']}")
         outputs = {o["OutputKey"] for o in described.get("Outputs") or []}
         for name in template.get("Outputs") or {}:

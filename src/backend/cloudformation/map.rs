@@ -111,6 +111,16 @@ impl Map {
         }
     }
 
+    /// The parameters of a stack's template: one per input its roles' trust requires.
+    pub fn stack_parameters(&self, graph: &Graph, stack: usize) -> Vec<String> {
+        let roles = self.stacks.stacks[stack].roles.iter().copied();
+        graph
+            .inputs_of(roles)
+            .iter()
+            .map(|i| parameter_name(&i.name))
+            .collect()
+    }
+
     /// The parameter that takes input `input`'s value where `role` is deployed: the
     /// input's own in a stack, the External ID slot it fills in a StackSet.
     pub fn input_parameter(&self, role: RoleIdx, input: &str) -> Option<String> {

@@ -3,7 +3,6 @@
 use serde::Serialize;
 
 use super::map::Map;
-use super::parameter_name;
 use crate::diag::Diagnostics;
 use crate::ir::{AccountIdx, Graph};
 use crate::templates::Templates;
@@ -95,11 +94,7 @@ fn stack(graph: &Graph, map: &Map, i: usize) -> Stack {
         .into_iter()
         .map(|a| graph.account(a).key.clone())
         .collect();
-    let parameters = graph
-        .inputs_of(s.roles.iter().copied())
-        .iter()
-        .map(|i| parameter_name(&i.name))
-        .collect();
+    let parameters = map.stack_parameters(graph, i);
     Stack {
         account: account.key.clone(),
         account_id: account.id.clone(),

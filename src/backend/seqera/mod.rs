@@ -61,6 +61,9 @@ struct Context {
     target_terraform_folders: Vec<String>,
     platform_stack: String,
     platform_template: String,
+    /// The parameters of the platform's stack: External IDs of roles beside it, which
+    /// exist only once the credentials are saved.
+    platform_stack_parameters: Vec<String>,
     /// Whether some credential's role is deployed by a StackSet.
     stacksets: bool,
     credentials: Vec<CredentialInfo>,
@@ -167,6 +170,7 @@ fn context(graph: &Graph, seqera: &SeqeraSetup, maps: &Maps) -> Context {
         target_terraform_folders,
         platform_stack: maps.cloudformation.stack_name(platform_stack),
         platform_template: maps.cloudformation.stack_file(platform_stack),
+        platform_stack_parameters: maps.cloudformation.stack_parameters(graph, platform_stack),
         stacksets: credentials.iter().any(|c| c.cfn_stackset),
         credentials,
     }
