@@ -134,6 +134,15 @@ pub fn role_arn(account: &Account, role: &Role) -> String {
     )
 }
 
+/// The ARN of a customer managed policy `name` at `path` in `account`.
+pub fn policy_arn(account: &Account, path: &str, name: &str) -> String {
+    format!(
+        "arn:{}:iam::{}:policy{path}{name}",
+        account.partition.as_str(),
+        account.id
+    )
+}
+
 impl Graph {
     pub fn account(&self, idx: AccountIdx) -> &Account {
         &self.accounts[idx.0]

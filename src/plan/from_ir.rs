@@ -58,13 +58,7 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
             };
             let mut attached = managed_policies.clone();
             for assume in assume {
-                let arn = format!(
-                    "arn:{}:iam::{}:policy{}{}",
-                    account.partition.as_str(),
-                    account.id,
-                    path,
-                    assume.name
-                );
+                let arn = crate::ir::policy_arn(account, path, &assume.name);
                 attached.push(arn.clone());
                 iam.managed_policies.insert(
                     assume.name.clone(),

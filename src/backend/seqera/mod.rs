@@ -120,11 +120,9 @@ fn role_info(graph: &Graph, maps: &Maps, idx: RoleIdx) -> RoleInfo {
     }
 }
 
+/// The folder to run `terraform` in, as the README (in `seqera/`) names it.
 fn terraform_folder(map: &TerraformMap, account: crate::ir::AccountIdx) -> String {
-    match map.root_folder(account) {
-        "" => "../terraform".to_owned(),
-        folder => format!("../terraform/{folder}"),
-    }
+    format!("../{}", map.root_path(account))
 }
 
 /// The External ID values that `target`'s trust requires of `source`.

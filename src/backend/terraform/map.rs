@@ -51,6 +51,16 @@ impl Map {
         }
     }
 
+    /// `root_folder` as a path from the output folder: `terraform`, `terraform/example`,
+    /// `terraform/<account>`.
+    pub fn root_path(&self, account: AccountIdx) -> String {
+        let top = crate::backend::Backend::Terraform.folder();
+        match self.root_folder(account) {
+            "" => top.to_owned(),
+            folder => format!("{top}/{folder}"),
+        }
+    }
+
     /// The inputs the root module of `account`'s folder declares as variables: all of
     /// them where one root module holds every account.
     pub fn root_inputs<'g>(&self, graph: &'g Graph, account: AccountIdx) -> Vec<&'g Input> {
