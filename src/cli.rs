@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod init;
 mod output;
+mod stdout;
 
 use crate::diag::{Diagnostic, Diagnostics, plural};
 use crate::lint::{Format, Severity};
@@ -237,7 +238,7 @@ pub fn run() -> ExitCode {
         Command::Schema => match serde_json::to_string_pretty(&crate::model::schema::json_schema())
         {
             Ok(json) => {
-                crate::term::outln(&json);
+                crate::cli::stdout::outln(&json);
                 ExitCode::SUCCESS
             }
             Err(err) => {
@@ -254,7 +255,7 @@ pub fn run() -> ExitCode {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut command, "rolegraph", &mut script);
-            crate::term::out(&String::from_utf8_lossy(&script));
+            crate::cli::stdout::out(&String::from_utf8_lossy(&script));
             ExitCode::SUCCESS
         }
         Command::Man { command: name } => {
@@ -276,7 +277,7 @@ pub fn run() -> ExitCode {
             let rendered = clap_mangen::Man::new(command).render(&mut page);
             match rendered {
                 Ok(()) => {
-                    crate::term::out(&String::from_utf8_lossy(&page));
+                    crate::cli::stdout::out(&String::from_utf8_lossy(&page));
                     ExitCode::SUCCESS
                 }
                 Err(err) => {
@@ -318,7 +319,7 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// What clap has to say instead of a run: help and version go through `term::out`, so a
+/// What clap has to say instead of a run: help and version go through `stdout::out`, so a
 /// closed pipe is no crash; usage errors go to standard error with exit 2.
 fn usage(err: &clap::Error) -> ExitCode {
     if err.use_stderr() {
@@ -327,9 +328,9 @@ fn usage(err: &clap::Error) -> ExitCode {
     }
     let rendered = err.render();
     if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        crate::term::out(&rendered.ansi().to_string());
+        crate::cli::stdout::out(&rendered.ansi().to_string());
     } else {
-        crate::term::out(&rendered.to_string());
+        crate::cli::stdout::out(&rendered.to_string());
     }
     ExitCode::SUCCESS
 }
@@ -342,7 +343,7 @@ pub(crate) fn invalid(diags: &Diagnostics) -> ExitCode {
 fn validate(model: &Path, access: Access) -> ExitCode {
     match crate::compile_with(model, access) {
         Ok(graph) => {
-            crate::term::outln(&format!(
+            crate::cli::stdout::outln(&format!(
                 "{}: valid: {}, {}, {}",
                 model.display(),
                 plural(graph.accounts.len(), "account"),
@@ -405,9 +406,9 @@ fn plan(
     }
     let plan = crate::plan::plan(&graph, &inputs);
     match format {
-        crate::plan::Format::Text => crate::term::out(&crate::plan::render_text(&plan)),
+        crate::plan::Format::Text => crate::cli::stdout::out(&crate::plan::render_text(&plan)),
         crate::plan::Format::Json => match serde_json::to_string_pretty(&plan) {
-            Ok(json) => crate::term::outln(&json),
+            Ok(json) => crate::cli::stdout::outln(&json),
             Err(err) => {
                 Diagnostic::nowhere(format!("cannot render the plan: {err}")).eprint();
                 return ExitCode::from(1);
@@ -420,7 +421,7 @@ fn plan(
 fn graph(model: &Path, access: Access, format: crate::diagram::Format) -> ExitCode {
     match crate::compile_with(model, access) {
         Ok(graph) => {
-            crate::term::out(&crate::diagram::render(&graph, format));
+            crate::cli::stdout::out(&crate::diagram::render(&graph, format));
             ExitCode::SUCCESS
         }
         Err(diags) => invalid(&diags),
@@ -434,7 +435,7 @@ fn explain(model: &Path, access: Access, role: &str, format: crate::explain::For
     };
     match crate::explain::find_role(&graph, role) {
         Ok(idx) => {
-            crate::term::out(&crate::explain::render(
+            crate::cli::stdout::out(&crate::explain::render(
                 &crate::explain::explain(&graph, idx),
                 format,
             ));
@@ -450,7 +451,7 @@ fn lint(model: &Path, access: Access, format: Format, deny: Severity) -> ExitCod
         Err(diags) => return invalid(&diags),
     };
     let findings = crate::lint::lint(&graph);
-    crate::term::out(&crate::lint::render(&findings, format));
+    crate::cli::stdout::out(&crate::lint::render(&findings, format));
     if findings.iter().any(|f| f.fails(deny)) {
         ExitCode::from(1)
     } else {

@@ -100,7 +100,7 @@ pub fn init(example: Option<Example>, dir: &Path, force: bool) -> ExitCode {
             return ExitCode::from(1);
         }
         if crate::term::verbosity() > crate::term::Verbosity::Quiet {
-            crate::term::outln(&format!("wrote {}", path.display()));
+            crate::cli::stdout::outln(&format!("wrote {}", path.display()));
         }
     }
     ExitCode::SUCCESS

@@ -101,6 +101,11 @@ impl OutputArgs {
     }
 }
 
+/// Every backend's folder, whatever `--only` selects: where the manifest may own files.
+fn owned_folders() -> Vec<&'static str> {
+    Backend::ALL.iter().map(|b| b.folder()).collect()
+}
+
 /// The files and the model's bytes (for the manifest), or the exit code of a failure
 /// already reported. `lint_gate` stops on unaccepted lint errors, as `generate` must.
 fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), ExitCode> {
@@ -159,8 +164,10 @@ pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
     };
     let out = &args.out;
     let folders = args.folders();
+    let owned = owned_folders();
     let options = WriteOptions {
         folders: &folders,
+        owned: &owned,
         force,
         durability: if no_sync {
             Durability::Unsynced
@@ -175,10 +182,10 @@ pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
     };
     if verbosity() == Verbosity::Verbose {
         for path in &report.written {
-            crate::term::outln(&format!("wrote {}", path.display()));
+            crate::cli::stdout::outln(&format!("wrote {}", path.display()));
         }
         for path in &report.deleted {
-            crate::term::outln(&format!("deleted {}", path.display()));
+            crate::cli::stdout::outln(&format!("deleted {}", path.display()));
         }
     }
     if verbosity() == Verbosity::Quiet {
@@ -188,7 +195,7 @@ pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
         0 => String::new(),
         n => format!(", {} deleted", crate::diag::plural(n, "stale file")),
     };
-    crate::term::outln(&format!(
+    crate::cli::stdout::outln(&format!(
         "wrote {} of {} files to {} ({} unchanged{deleted})",
         report.written.len(),
         files.len(),
@@ -276,6 +283,7 @@ pub fn check(args: &OutputArgs) -> ExitCode {
         out,
         &model_bytes,
         &args.folders(),
+        &owned_folders(),
         args.lock_timeout,
     );
     let report = match checked {
@@ -288,7 +296,7 @@ pub fn check(args: &OutputArgs) -> ExitCode {
         }
     };
     for (_, diff) in &report.stale {
-        crate::term::out(diff);
+        crate::cli::stdout::out(diff);
     }
     for path in &report.missing {
         eprintln!("missing: {}", out.join(path).display());
@@ -300,7 +308,7 @@ pub fn check(args: &OutputArgs) -> ExitCode {
         if verbosity() == Verbosity::Quiet {
             return ExitCode::SUCCESS;
         }
-        crate::term::outln(&format!(
+        crate::cli::stdout::outln(&format!(
             "{} is up to date ({} files)",
             out.display(),
             files.len()

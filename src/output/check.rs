@@ -47,6 +47,7 @@ pub fn check(
     root: &Path,
     model_bytes: &[u8],
     folders: &[&str],
+    owned: &[&str],
     lock_timeout: Duration,
 ) -> Result<CheckReport, CheckError> {
     let _lock = match lock(root, Mode::Shared, lock_timeout) {
@@ -61,7 +62,7 @@ pub fn check(
         Err(LockError::Busy { waited }) => return Err(CheckError::Busy { waited }),
     };
     let mut report = CheckReport::default();
-    let previous = match Manifest::load(root) {
+    let previous = match Manifest::load(root, owned) {
         Ok(previous) => previous,
         Err(LoadError::Untrusted(entries)) => return Err(CheckError::Untrusted(entries)),
         // The manifest is compared like any file below, and shown as stale.

@@ -70,8 +70,10 @@ impl Manifest {
     }
 
     /// The manifest in `root`, if there is one. A manifest that cannot be read is an
-    /// error, not "no manifest": treating it as absent would disown every file.
-    pub fn load(root: &Path) -> Result<Option<Self>, LoadError> {
+    /// error, not "no manifest": treating it as absent would disown every file. Entries
+    /// must lie inside one of the `owned` folders (every backend's, whatever `--only`
+    /// governs).
+    pub fn load(root: &Path, owned: &[&str]) -> Result<Option<Self>, LoadError> {
         let path = root.join(MANIFEST_NAME);
         let limit = crate::input::Limit::Manifest;
         let bytes = match crate::input::read(&path, limit, crate::input::Links::Refuse) {
@@ -90,15 +92,11 @@ impl Manifest {
                 path.display()
             ))
         })?;
-        let folders: Vec<&str> = crate::backend::Backend::ALL
-            .iter()
-            .map(|b| b.folder())
-            .collect();
         let bad: Vec<(String, String)> = manifest
             .files
             .keys()
             .chain(manifest.pending.keys())
-            .filter_map(|entry| Some((entry.clone(), entry_error(entry, &folders)?)))
+            .filter_map(|entry| Some((entry.clone(), entry_error(entry, owned)?)))
             .collect();
         if !bad.is_empty() {
             return Err(LoadError::Untrusted(bad));

@@ -27,6 +27,8 @@ pub struct WriteOptions<'a> {
     /// The backends this run governs (`--only`); owned files elsewhere are neither deleted
     /// nor dropped from the manifest.
     pub folders: &'a [&'a str],
+    /// Every backend's folder: the only places a manifest entry may be.
+    pub owned: &'a [&'a str],
     /// Overwrite or delete what rolegraph does not own as it is.
     pub force: bool,
     pub durability: Durability,
@@ -69,7 +71,7 @@ impl FileSet {
         if is_empty(root).map_err(WriteError::Io)? {
             return self.write_fresh(root, model_bytes, options.durability);
         }
-        let previous = previous_manifest(root, options.force)?;
+        let previous = previous_manifest(root, options.owned, options.force)?;
         let plan = self.classify(root, previous.as_ref(), options.folders)?;
         refuse(&plan, options.force)?;
         let after = Manifest::after(self, model_bytes, previous.as_ref(), options.folders);
@@ -168,8 +170,12 @@ impl FileSet {
 /// The manifest of the previous run. One that cannot be read is refused like an edited
 /// file (`--force` replaces it); one with entries outside the backend folders is never
 /// trusted, `--force` or not.
-fn previous_manifest(root: &Path, force: bool) -> Result<Option<Manifest>, WriteError> {
-    match Manifest::load(root) {
+fn previous_manifest(
+    root: &Path,
+    owned: &[&str],
+    force: bool,
+) -> Result<Option<Manifest>, WriteError> {
+    match Manifest::load(root, owned) {
         Ok(previous) => Ok(previous),
         Err(LoadError::Untrusted(entries)) => Err(WriteError::Untrusted(entries)),
         Err(LoadError::Unreadable(_)) if force => Ok(None),
