@@ -43,9 +43,8 @@ pub fn generate(
     templates: &Templates,
     layout: Layout,
 ) -> Result<FileSet, Diagnostics> {
-    naming::check(graph)?;
-    let order = graph.deploy_order_for("CloudFormation stacks", "")?;
     let map = Map::new(graph, layout)?;
+    let order = graph.deploy_order_for("CloudFormation stacks", "")?;
     let mut files = FileSet::default();
     let mut diags = Diagnostics::default();
     for (s, stack) in map.stacks.stacks.iter().enumerate() {
