@@ -1,6 +1,6 @@
 //! The IAM state that a deployment of the model must leave in each account, in a
 //! normalized form that can be compared with what a cloud really holds. It is the
-//! contract both backends are tested against (tests/cloud_equivalence.rs): Terraform and
+//! contract both backends are tested against (tests/integration/cloud_equivalence.rs): Terraform and
 //! CloudFormation must each build exactly this, no more and no less.
 
 mod diff;

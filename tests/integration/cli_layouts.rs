@@ -2,8 +2,8 @@
 //! deletes the old layout's files and keeps the user's own), `check` compares against the
 //! layout it is given and says how to regenerate, and the per-account layout refuses a
 //! model whose accounts trust each other both ways. The layouts' contents are golden
-//! cases, checked by real terraform in tests/real_tools.rs and deployed to moto in
-//! tests/cloud_equivalence.rs.
+//! cases, checked by real terraform in real_tools.rs and deployed to moto in
+//! seqera_readme.rs.
 
 use crate::support;
 
@@ -170,4 +170,40 @@ fn per_account_roots_need_an_order_of_accounts() {
     );
     assert_eq!(cloudformation.status.code(), Some(2));
     assert!(text(&cloudformation.stderr).contains("no order of CloudFormation stacks"));
+}
+
+/// A platform role without credentials grants nothing, so the StackSet layout may put it
+/// in a StackSet with its twin in another account; the Seqera README then names that
+/// StackSet's template (the Seqera backend once assumed it could not happen, and panicked).
+#[test]
+fn a_platform_role_in_a_stackset_is_named_by_the_seqera_readme() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("rolegraph.yaml");
+    std::fs::write(
+        &model,
+        "version: 1\nname: twin\naccounts:\n  a: { id: \"111111111111\" }\n  b: { id: \"222222222222\" }\nroles:\n  platform: { account: a, name: P, trusted_by: [{ service: ec2.amazonaws.com }] }\n  twin: { account: b, name: P, trusted_by: [{ service: ec2.amazonaws.com }] }\nseqera:\n  platform_role: platform\n",
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "generate",
+            "rolegraph.yaml",
+            "--out",
+            "out",
+            "--cloudformation-layout",
+            "stackset",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let readme = std::fs::read_to_string(dir.path().join("out/seqera/README.md")).unwrap();
+    assert!(
+        readme.contains("`stacksets/p.yaml` stack (twin-p)"),
+        "{readme}"
+    );
+    assert!(
+        dir.path()
+            .join("out/cloudformation/stacksets/p.yaml")
+            .is_file()
+    );
 }

@@ -148,10 +148,21 @@ fn context(graph: &Graph, seqera: &SeqeraSetup, maps: &Maps) -> Context {
         .map(|c| credential(graph, seqera, maps, c))
         .collect();
     let target_terraform_folders = target_folders(graph, seqera, maps);
-    let platform_stack = match maps.cloudformation.place(platform_idx) {
-        Place::Stack(stack) => stack,
-        Place::StackSet { .. } => unreachable!("a role that grants sts:AssumeRole is in a stack"),
-    };
+    let cfn = &maps.cloudformation;
+    // A platform role without credentials grants nothing, so it can share a StackSet.
+    let (platform_stack, platform_template, platform_stack_parameters) =
+        match cfn.place(platform_idx) {
+            Place::Stack(stack) => (
+                cfn.stack_name(stack),
+                cfn.stack_file(stack),
+                cfn.stack_parameters(graph, stack),
+            ),
+            Place::StackSet { group, .. } => (
+                cfn.stackset_name(group),
+                cfn.stackset_template(group),
+                Vec::new(),
+            ),
+        };
     Context {
         model: graph.name.clone(),
         source: graph.source_name.clone(),
@@ -166,9 +177,9 @@ fn context(graph: &Graph, seqera: &SeqeraSetup, maps: &Maps) -> Context {
             .map(|i| i.name.clone())
             .collect(),
         target_terraform_folders,
-        platform_stack: maps.cloudformation.stack_name(platform_stack),
-        platform_template: maps.cloudformation.stack_file(platform_stack),
-        platform_stack_parameters: maps.cloudformation.stack_parameters(graph, platform_stack),
+        platform_stack,
+        platform_template,
+        platform_stack_parameters,
         stacksets: credentials.iter().any(|c| c.cfn_stackset),
         credentials,
     }
