@@ -2,9 +2,10 @@
 //! (split parts included), that stack's template file and name, or the StackSet that
 //! deploys it with its template and per-account parameter file. The emitter, the README
 //! and the Seqera backend all ask this map; nothing else formats a template file or a
-//! stack name. Logical IDs come from `naming`.
+//! stack name. Logical IDs come from `naming` (a StackSet's from the role's name, which all
+//! members share; see `Scope::ids`).
 
-use super::naming::{self, RoleIds};
+use super::naming;
 use super::split::{self, Stacks};
 use super::stackset::{self, Group};
 use super::{Layout, parameter_name};
@@ -100,15 +101,6 @@ impl Map {
 
     pub fn stackset_name(&self, group: usize) -> String {
         stack_name(&self.model, &self.groups[group].name)
-    }
-
-    /// The logical ID of the role's `AWS::IAM::Role` in its template (a StackSet's come
-    /// from the role's name, which all members share).
-    pub fn role_ids(&self, graph: &Graph, role: RoleIdx) -> RoleIds {
-        match self.in_group[role.0] {
-            Some(_) => RoleIds::new(&graph.role(role).name),
-            None => RoleIds::new(&graph.role(role).key),
-        }
     }
 
     /// The parameters of a stack's template: one per input its roles' trust requires.
