@@ -32,10 +32,6 @@ impl Map {
         })
     }
 
-    pub fn layout(&self) -> Layout {
-        self.layout
-    }
-
     /// The label of `module "<label>"` in the module layout's `example/main.tf`.
     pub fn module_label(&self) -> &str {
         &self.module
@@ -111,5 +107,62 @@ impl Map {
             self.prefix(),
             self.names.roles[role.0].assume[n]
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed() -> Graph {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/seed/rolegraph.yaml");
+        crate::compile(&path).expect("the seed is valid")
+    }
+
+    /// Every layout answers for the seed's platform role (in `management`).
+    #[test]
+    fn each_layout_names_its_own_folder_file_and_address() {
+        let graph = seed();
+        let platform = RoleIdx(
+            graph
+                .roles
+                .iter()
+                .position(|r| r.key == "platform")
+                .unwrap(),
+        );
+        let account = graph.role(platform).account;
+        let expect = [
+            (Layout::Root, "terraform", "management.tf", ""),
+            (
+                Layout::Module,
+                "terraform/example",
+                "management.tf",
+                "module.seqera_platform.",
+            ),
+            (
+                Layout::PerAccount,
+                "terraform/management",
+                "management/main.tf",
+                "",
+            ),
+        ];
+        for (layout, path, file, prefix) in expect {
+            let map = Map::new(&graph, layout).unwrap();
+            assert_eq!(map.root_path(account), path, "{layout:?}");
+            assert_eq!(map.account_file(account), file, "{layout:?}");
+            assert_eq!(
+                map.role_address(platform),
+                format!("{prefix}aws_iam_role.platform")
+            );
+            assert_eq!(
+                map.instance_profile_address(platform),
+                format!("{prefix}aws_iam_instance_profile.platform")
+            );
+            assert_eq!(
+                map.assume_policy_address(platform, 0),
+                format!("{prefix}aws_iam_policy.platform_assume")
+            );
+        }
     }
 }
