@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Test harness around moto (an AWS emulator) for tests/cloud_equivalence.rs.
+"""Test harness around moto (an AWS emulator) for the cloud tests (tests/integration/).
 
 Subcommands:
   serve                 start moto on 127.0.0.1 and a free port, print `port N`, and serve

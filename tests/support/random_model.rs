@@ -1,4 +1,4 @@
-//! Random valid models for the property test of tests/cloud_equivalence.rs. A model is a
+//! Random valid models for the property test of tests/integration/cloud_equivalence.rs. A model is a
 //! pure function of its seed, so a failure is replayed with ROLEGRAPH_PROPTEST_SEED.
 //!
 //! Validity is built in, not filtered for: role trust only points at roles generated
