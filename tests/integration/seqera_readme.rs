@@ -202,7 +202,24 @@ fn apply(folder: &Path, tools: &Tools, extra: &[String]) -> Result<(), String> {
     run_terraform(&args, folder, config)
 }
 
+/// `follow_terraform_once`, retried once on a new moto server after the one flake of a
+/// loaded machine that `deploy_terraform` also retries (a provider retry of a CreateRole
+/// that moto completed meets `EntityAlreadyExists`); said so when it happens.
 fn follow_terraform(model: &Path, layout: terraform::Layout, tools: &Tools) -> Result<(), String> {
+    match follow_terraform_once(model, layout, tools) {
+        Err(err) if err.contains("EntityAlreadyExists") => {
+            println!("retrying once on a new moto server after EntityAlreadyExists:\n{err}");
+            follow_terraform_once(model, layout, tools)
+        }
+        other => other,
+    }
+}
+
+fn follow_terraform_once(
+    model: &Path,
+    layout: terraform::Layout,
+    tools: &Tools,
+) -> Result<(), String> {
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     let work = work.path();
     let flag: &'static str = flag_value(&layout).leak();
