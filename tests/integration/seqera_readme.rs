@@ -6,7 +6,7 @@
 //! uses is not checked here). Steps 3 and 4 pass them where the README says, and the
 //! accounts must then hold exactly the plan for those External IDs, and a second
 //! Terraform plan must be empty. This is also where the non-default layouts are deployed
-//! (the seed in every Terraform layout; golden/stackset, with credentials, as StackSets).
+//! (the seed in every Terraform layout; golden/stackset as StackSets).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -392,16 +392,6 @@ fn follow_cloudformation(model: &Path, layout: cloudformation::Layout) -> Result
     matches_plan(&g, &ids, &cloud::dump(&moto, &g.plan)?).map_err(|e| e + &moto.errors())
 }
 
-/// The StackSet case of golden/stackset with Seqera credentials for two of its StackSet's
-/// members: their External IDs go into the instances' parameter files.
-fn fleet_with_seqera(dir: &Path) -> PathBuf {
-    let base = std::fs::read_to_string(repo().join("golden/stackset/rolegraph.yaml")).unwrap();
-    let model = dir.join("rolegraph.yaml");
-    let seqera = "\nseqera:\n  platform_role: platform\n  credentials:\n    - name: team-a\n      workspace: fleet/team-a\n      role: worker-a\n    - name: team-b\n      workspace: fleet/team-b\n      role: worker-b\n";
-    std::fs::write(&model, base + seqera).unwrap();
-    model
-}
-
 #[test]
 fn the_readme_is_right_in_every_terraform_layout() {
     let Some(tools) = cloud::tools() else { return };
@@ -434,14 +424,13 @@ fn the_readme_is_right_in_every_terraform_layout() {
 #[test]
 fn the_readme_is_right_in_every_cloudformation_layout() {
     let Some(_tools) = cloud::tools() else { return };
-    let dir = tempfile::tempdir().unwrap();
     let cases = [
         (
             repo().join("golden/seed/rolegraph.yaml"),
             cloudformation::Layout::PerAccount,
         ),
         (
-            fleet_with_seqera(dir.path()),
+            repo().join("golden/stackset/rolegraph.yaml"),
             cloudformation::Layout::Stackset,
         ),
         (

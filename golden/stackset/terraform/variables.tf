@@ -20,7 +20,7 @@ variable "region_special" {
 }
 
 variable "team_a_external_id" {
-  description = "External ID that the trust policy of Worker requires in sts:ExternalId."
+  description = "External ID that the trust policy of Worker requires in sts:ExternalId; Seqera Platform generates it when the credential is saved."
   type        = string
 
   validation {
@@ -30,7 +30,7 @@ variable "team_a_external_id" {
 }
 
 variable "team_b_external_id" {
-  description = "External ID that the trust policy of Worker requires in sts:ExternalId."
+  description = "External ID that the trust policy of Worker requires in sts:ExternalId; Seqera Platform generates it when the credential is saved."
   type        = string
 
   validation {
