@@ -94,7 +94,12 @@ fn a_module_given_the_wrong_providers_creates_nothing() {
     let Some(tools) = cloud::tools() else { return };
     let work = tempfile::tempdir().unwrap();
     let model = repo().join("golden/seed/rolegraph.yaml");
-    let generated = cloud::generate_layout(&model, work.path(), "module").unwrap();
+    let generated = cloud::generate_layout(
+        &model,
+        work.path(),
+        rolegraph::backend::terraform::Layout::Module,
+    )
+    .unwrap();
     let moto = cloud::Moto::start(&work.path().join("moto.log")).unwrap();
     let roots = cloud::terraform_on_moto(&moto, &generated, work.path()).unwrap();
     let (example, inputs) = &roots[0];

@@ -222,8 +222,7 @@ fn follow_terraform_once(
 ) -> Result<(), String> {
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     let work = work.path();
-    let flag: &'static str = flag_value(&layout).leak();
-    let g = cloud::generate_with(model, work, flag, "per-account")?;
+    let g = cloud::generate_with(model, work, layout, cloudformation::Layout::default())?;
     let readme = std::fs::read_to_string(g.out.join("seqera/README.md")).unwrap();
     let steps = read_steps(&readme)?;
     let moto = Moto::start(&work.join("moto.log"))?;
@@ -280,7 +279,7 @@ fn parameter_value(
 fn follow_cloudformation(model: &Path, layout: cloudformation::Layout) -> Result<(), String> {
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     let work = work.path();
-    let g = cloud::generate_with(model, work, "root", &flag_value(&layout))?;
+    let g = cloud::generate_with(model, work, terraform::Layout::default(), layout)?;
     cloud::cfn_lint(&g)?;
     let readme = std::fs::read_to_string(g.out.join("seqera/README.md")).unwrap();
     let steps = read_steps(&readme)?;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use rolegraph::backend::{cloudformation, flag_value, terraform};
 use rolegraph::plan::{Difference, Plan};
 
 pub use super::deploy_cloudformation::deploy_cloudformation;
@@ -69,7 +70,7 @@ pub fn tools() -> Option<Tools> {
 pub struct Generated {
     pub out: PathBuf,
     /// The `--terraform-layout` it was generated with.
-    pub layout: &'static str,
+    pub layout: terraform::Layout,
     pub plan: Plan,
     pub graph: rolegraph::ir::Graph,
     pub inputs: BTreeMap<String, String>,
@@ -81,23 +82,23 @@ fn input_value(name: &str) -> String {
 }
 
 pub fn generate(model: &Path, work: &Path) -> Result<Generated, String> {
-    generate_layout(model, work, "root")
+    generate_layout(model, work, terraform::Layout::default())
 }
 
 pub fn generate_layout(
     model: &Path,
     work: &Path,
-    layout: &'static str,
+    layout: terraform::Layout,
 ) -> Result<Generated, String> {
-    generate_with(model, work, layout, "per-account")
+    generate_with(model, work, layout, cloudformation::Layout::default())
 }
 
 /// `generate` with the given `--terraform-layout` and `--cloudformation-layout`.
 pub fn generate_with(
     model: &Path,
     work: &Path,
-    layout: &'static str,
-    cloudformation_layout: &str,
+    layout: terraform::Layout,
+    cloudformation_layout: cloudformation::Layout,
 ) -> Result<Generated, String> {
     let out = work.join("out");
     let generated = bin()
@@ -107,9 +108,9 @@ pub fn generate_with(
             "--out".as_ref(),
             out.as_os_str(),
             "--terraform-layout".as_ref(),
-            layout.as_ref(),
+            flag_value(&layout).as_ref(),
             "--cloudformation-layout".as_ref(),
-            cloudformation_layout.as_ref(),
+            flag_value(&cloudformation_layout).as_ref(),
         ])
         .output()
         .map_err(|e| e.to_string())?;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use rolegraph::backend::terraform;
 use rolegraph::plan::AccountIam;
 
 use super::cloud::{Generated, Tools};
@@ -67,9 +68,9 @@ pub fn deploy_terraform(
 fn terraform_roots(g: &Generated, dir: &Path) -> Result<Vec<(PathBuf, Vec<String>)>, String> {
     let all_inputs: Vec<String> = g.inputs.keys().cloned().collect();
     Ok(match g.layout {
-        "root" => vec![(dir.to_path_buf(), all_inputs)],
-        "module" => vec![(dir.join("example"), all_inputs)],
-        "per-account" => {
+        terraform::Layout::Root => vec![(dir.to_path_buf(), all_inputs)],
+        terraform::Layout::Module => vec![(dir.join("example"), all_inputs)],
+        terraform::Layout::PerAccount => {
             let order = g.plan.deploy_order.as_ref().ok_or("no deploy order")?;
             let mut roots = Vec::new();
             for key in order {
@@ -85,7 +86,6 @@ fn terraform_roots(g: &Generated, dir: &Path) -> Result<Vec<(PathBuf, Vec<String
             }
             roots
         }
-        other => return Err(format!("unknown layout {other}")),
     })
 }
 
@@ -148,7 +148,7 @@ pub fn terraform_on_moto(
     }
     if providers != g.plan.accounts.len() {
         return Err(format!(
-            "the {} layout configures {providers} aliased providers for {} accounts",
+            "the {:?} layout configures {providers} aliased providers for {} accounts",
             g.layout,
             g.plan.accounts.len()
         ));
