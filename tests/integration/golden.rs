@@ -6,7 +6,7 @@
 //! compared with it, and its `seqera/` with `seqera-terraform-<layout>/` (the Seqera
 //! instructions name the layout's folders and addresses); the same for
 //! `cloudformation-<layout>/`. Layouts come from the backends' enums.
-//! `SNAPSHOTS=overwrite cargo test golden` rewrites the expectations; review the diff
+//! `SNAPSHOTS=overwrite cargo test golden::` rewrites the expectations; review the diff
 //! before committing it.
 
 use std::collections::BTreeMap;

@@ -62,31 +62,27 @@ pub fn deploy_terraform(
     }
 }
 
-/// The root modules to apply, in order, each with the inputs it declares: one for the
-/// `root` and `module` layouts (the module through its `example/`), one per account in
-/// deploy order for `per-account`.
+/// The root modules to apply, in order, each with the inputs it declares, as the
+/// Terraform output map places them: one for the `root` and `module` layouts (the module
+/// through its `example/`), one per account in deploy order for `per-account`.
 fn terraform_roots(g: &Generated, dir: &Path) -> Result<Vec<(PathBuf, Vec<String>)>, String> {
-    let all_inputs: Vec<String> = g.inputs.keys().cloned().collect();
-    Ok(match g.layout {
-        terraform::Layout::Root => vec![(dir.to_path_buf(), all_inputs)],
-        terraform::Layout::Module => vec![(dir.join("example"), all_inputs)],
-        terraform::Layout::PerAccount => {
-            let order = g.plan.deploy_order.as_ref().ok_or("no deploy order")?;
-            let mut roots = Vec::new();
-            for key in order {
-                let idx = g.graph.accounts.iter().position(|a| &a.key == key);
-                let idx = rolegraph::ir::AccountIdx(idx.ok_or("unknown account")?);
-                let inputs = g
-                    .graph
-                    .inputs_in(idx)
-                    .iter()
-                    .map(|i| i.name.clone())
-                    .collect();
-                roots.push((dir.join(key), inputs));
-            }
-            roots
+    let map = terraform::map::Map::new(&g.graph, g.layout).map_err(|d| d.to_string())?;
+    // Without an order (accounts that trust each other both ways) only the single-root
+    // layouts generate, and their one root needs none.
+    let order = g
+        .graph
+        .deploy_order()
+        .unwrap_or_else(|| g.graph.account_indices());
+    let mut roots: Vec<(PathBuf, Vec<String>)> = Vec::new();
+    for account in order {
+        let root = dir.join(map.root_folder(account));
+        if roots.iter().any(|(r, _)| *r == root) {
+            continue;
         }
-    })
+        let inputs = map.root_inputs(&g.graph, account);
+        roots.push((root, inputs.iter().map(|i| i.name.clone()).collect()));
+    }
+    Ok(roots)
 }
 
 /// Points every provider of one root module at moto, with keys that moto attributes to
