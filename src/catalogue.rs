@@ -1,7 +1,7 @@
 //! The lint rule catalogue: ids, severities, titles and help. A leaf that imports nothing
 //! of rolegraph, so that `ir` can check `accept_risks` against it and `lint` can attach the
 //! rules to findings without the two layers importing each other (cxx's `syntax/error.rs`).
-//! A rule is named by its constant; its id string appears only here.
+//! Code names a rule by its constant, never by its id string.
 
 use serde::Serialize;
 

@@ -68,11 +68,19 @@ impl Diagnostic {
 }
 
 /// Prints `errors` one after another, without the count `Diagnostics` ends with: errors
-/// of one kind (files that are refused, flags) whose last one carries the shared hint.
+/// of one kind (files that are refused, flags), each with its own hint or none.
 pub fn eprint_all(errors: &[Diagnostic]) {
     for error in errors {
         error.eprint();
     }
+}
+
+/// `eprint_all`, with one `hint` for them all, after the last.
+pub fn eprint_all_with_hint(mut errors: Vec<Diagnostic>, hint: impl Into<String>) {
+    if let Some(last) = errors.pop() {
+        errors.push(last.hint(hint));
+    }
+    eprint_all(&errors);
 }
 
 impl fmt::Display for Diagnostic {

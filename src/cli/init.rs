@@ -75,18 +75,14 @@ pub fn init(example: Option<Example>, dir: &Path, force: bool) -> ExitCode {
         .map(|path| path.display().to_string())
         .collect();
     if !existing.is_empty() && !force {
-        let mut errors: Vec<Diagnostic> = existing
+        let errors = existing
             .iter()
             .map(|path| Diagnostic::nowhere(format!("{path} already exists")))
             .collect();
-        if let Some(last) = errors.pop() {
-            errors.push(
-                last.hint(
-                    "nothing was written; use --force to replace, or --dir for another folder",
-                ),
-            );
-        }
-        crate::diag::eprint_all(&errors);
+        crate::diag::eprint_all_with_hint(
+            errors,
+            "nothing was written; use --force to replace, or --dir for another folder",
+        );
         return ExitCode::from(2);
     }
     for (name, contents) in &files {

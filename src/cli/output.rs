@@ -218,7 +218,7 @@ fn write_failed(out: &std::path::Path, err: WriteError) -> ExitCode {
                     Diagnostic::nowhere(format!("{}: {reason}", out.join(path).display()))
                 })
                 .collect();
-            crate::diag::eprint_all(&with_last_hint(errors, hint));
+            crate::diag::eprint_all_with_hint(errors, hint);
             ExitCode::from(2)
         }
         WriteError::Untrusted(entries) => untrusted(out, &entries),
@@ -249,16 +249,8 @@ fn untrusted(out: &std::path::Path, entries: &[(String, String)]) -> ExitCode {
         })
         .collect();
     let hint = "nothing was written or deleted; rolegraph owns only normalized relative paths inside terraform/, cloudformation/ and seqera/. Someone edited this manifest: restore it from history, or delete it and rerun with --force";
-    crate::diag::eprint_all(&with_last_hint(errors, hint));
+    crate::diag::eprint_all_with_hint(errors, hint);
     ExitCode::from(2)
-}
-
-/// `errors` with `hint` on the last one: one hint for a list of errors of one kind.
-fn with_last_hint(mut errors: Vec<Diagnostic>, hint: impl Into<String>) -> Vec<Diagnostic> {
-    if let Some(last) = errors.pop() {
-        errors.push(last.hint(hint));
-    }
-    errors
 }
 
 fn busy(out: &std::path::Path, waited: Duration) -> ExitCode {
