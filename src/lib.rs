@@ -14,6 +14,7 @@ pub mod lint;
 pub mod model;
 pub mod output;
 pub mod plan;
+pub mod platform;
 pub mod templates;
 pub mod term;
 

@@ -1,7 +1,7 @@
 //! The trust graph as edges, for diagrams and `explain`: who may assume which role, on
 //! which conditions. Derived from the trust policies, so it shows what is deployed.
 
-use super::{Graph, PrincipalKind, RoleIdx, Text};
+use super::{Graph, PrincipalKind, RoleIdx, TAG_SESSION, Text};
 
 /// The assuming side of a trust edge.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,13 +51,21 @@ impl Graph {
     pub fn trust_edges(&self) -> Vec<TrustEdge> {
         let mut edges = Vec::new();
         for (t, role) in self.roles.iter().enumerate() {
-            for s in &role.trust.statements {
-                let session_tags = s.actions.iter().any(|a| a == "sts:TagSession");
+            // The principals of the TagSession statements beside the AssumeRole ones.
+            let tagged: Vec<&Text> = role
+                .trust
+                .statements
+                .iter()
+                .filter(|s| !s.lets_in())
+                .flat_map(|s| s.principals.iter().flat_map(|p| &p.ids))
+                .collect();
+            for s in role.trust.statements.iter().filter(|s| s.lets_in()) {
+                let tags_here = s.actions.iter().any(|a| a == TAG_SESSION);
                 let mut external_ids = Vec::new();
                 let mut conditions = Vec::new();
                 for c in &s.conditions {
                     let values: Vec<String> = c.values.iter().map(|v| describe(v, self)).collect();
-                    if c.is_external_id() && c.operator == "StringEquals" {
+                    if c.requires_external_id() {
                         external_ids.extend(values);
                     } else {
                         conditions.push(format!(
@@ -80,7 +88,7 @@ impl Graph {
                         edges.push(TrustEdge {
                             source,
                             target: RoleIdx(t),
-                            session_tags,
+                            session_tags: tags_here || tagged.contains(&id),
                             external_ids: external_ids.clone(),
                             conditions: conditions.clone(),
                         });

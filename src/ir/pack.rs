@@ -5,10 +5,7 @@
 //! allow exactly the roles the model lists: splitting never widens a grant.
 
 use super::size::policy_chars_with;
-use super::{PolicyDocument, RoleIdx, Statement, Text};
-
-pub const ASSUME_ROLE: &str = "sts:AssumeRole";
-pub const TAG_SESSION: &str = "sts:TagSession";
+use super::{ASSUME_ROLE, PolicyDocument, RoleIdx, Statement, TAG_SESSION, Text};
 
 /// One target role of a source role's grants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

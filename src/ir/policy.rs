@@ -5,6 +5,9 @@ use serde_json::{Map, Value, json};
 
 use super::RoleIdx;
 
+pub const ASSUME_ROLE: &str = "sts:AssumeRole";
+pub const TAG_SESSION: &str = "sts:TagSession";
+
 /// A string in a policy: literal, or known only to the backend.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Text {
@@ -68,13 +71,39 @@ impl Condition {
     }
 }
 
+impl Condition {
+    /// Whether this condition requires the `sts:ExternalId` to be one of its values: an
+    /// `IfExists` or negated operator passes without one, and a value with a wildcard
+    /// (`StringLike`) matches IDs that nobody chose, so neither counts.
+    pub fn requires_external_id(&self) -> bool {
+        const REQUIRING: [&str; 3] = ["StringEquals", "StringEqualsIgnoreCase", "StringLike"];
+        self.is_external_id()
+            && REQUIRING.contains(&self.operator.as_str())
+            && !self.values.iter().any(Text::is_wildcard)
+    }
+}
+
+impl Text {
+    /// Whether IAM's `StringLike` would read this value as a pattern.
+    pub fn is_wildcard(&self) -> bool {
+        matches!(self, Text::Lit(value) if value.contains(['*', '?']))
+    }
+}
+
 impl Statement {
-    /// The `sts:ExternalId` values this statement requires.
+    /// The `sts:ExternalId` values this statement requires (see
+    /// [`Condition::requires_external_id`]).
     pub fn external_ids(&self) -> impl Iterator<Item = &Text> {
         self.conditions
             .iter()
-            .filter(|c| c.is_external_id())
+            .filter(|c| c.requires_external_id())
             .flat_map(|c| &c.values)
+    }
+
+    /// Whether this statement can let a principal in: every trust statement but one that
+    /// allows `sts:TagSession` alone, which rolegraph writes beside an AssumeRole statement.
+    pub fn lets_in(&self) -> bool {
+        !(self.actions.len() == 1 && self.actions[0] == TAG_SESSION)
     }
 
     pub fn allow(actions: Vec<String>) -> Self {
@@ -101,12 +130,13 @@ pub struct PolicyDocument {
 }
 
 impl PolicyDocument {
-    /// The statements whose principals name the role `source` itself.
+    /// The statements that let the role `source` itself in (see [`Statement::lets_in`]).
     pub fn naming(&self, source: RoleIdx) -> impl Iterator<Item = &Statement> {
         self.statements.iter().filter(move |s| {
-            s.principals
-                .iter()
-                .any(|p| p.ids.contains(&Text::RoleArn(source)))
+            s.lets_in()
+                && s.principals
+                    .iter()
+                    .any(|p| p.ids.contains(&Text::RoleArn(source)))
         })
     }
 

@@ -8,6 +8,7 @@ use super::build::Builder;
 use super::*;
 use crate::diag::closest;
 use crate::model::{self, Sp};
+use crate::platform;
 
 #[derive(Debug, Clone)]
 pub struct SeqeraSetup {
@@ -33,21 +34,10 @@ pub(super) fn setup(b: &mut Builder, spec: &model::Seqera) -> Option<SeqeraSetup
     let mut names: BTreeSet<(String, String)> = BTreeSet::new();
     for c in &spec.credentials {
         if let Some(name) = &c.name {
-            check_word(
-                b,
-                name,
-                "credential name",
-                "letters, digits, `.`, `_` and `-`",
-            );
+            check_credential_name(b, name);
         }
         if let Some(ws) = &c.workspace {
-            let ok = ws
-                .value
-                .split_once('/')
-                .is_some_and(|(org, w)| word(org) && word(w));
-            if !ok {
-                b.error(&ws.loc, format!("workspace `{}` is not `organization/workspace`", ws.value), "write the organization and workspace names with a `/` between them, e.g. acme/production");
-            }
+            check_workspace(b, ws);
         }
         let role = c.role.as_ref().and_then(|key| role_ref(b, key));
         if let (Some(role), Some(platform), Some(key)) = (role, platform, &c.role)
@@ -86,6 +76,19 @@ pub(super) fn setup(b: &mut Builder, spec: &model::Seqera) -> Option<SeqeraSetup
             });
         }
     }
+    if spec.allow_instance_credentials.value
+        && let Some(platform) = &spec.platform_role
+    {
+        let roles: BTreeSet<&str> = spec
+            .credentials
+            .iter()
+            .filter_map(|c| c.role.as_ref())
+            .map(|r| r.value.as_str())
+            .collect();
+        for role in roles {
+            reject_external_ids(b, role, &platform.value);
+        }
+    }
     Some(SeqeraSetup {
         loc: spec.loc.clone(),
         platform_role: platform?,
@@ -93,6 +96,54 @@ pub(super) fn setup(b: &mut Builder, spec: &model::Seqera) -> Option<SeqeraSetup
         allow_instance_credentials_loc: spec.allow_instance_credentials.loc.clone(),
         credentials,
     })
+}
+
+/// With instance credentials on, Platform assumes a credential's role with its instance
+/// role and sends no External ID ("remove the entire `Condition` block for
+/// `sts:ExternalId`", Seqera's AWS Batch guide), so a trust that requires one shuts the
+/// credential out: an error at each `external_id` (or `sts:ExternalId` condition) of the
+/// role's trust in the platform role.
+fn reject_external_ids(b: &mut Builder, role_key: &str, platform_key: &str) {
+    let Some(role) = b.model.roles.iter().find(|r| r.key.value == role_key) else {
+        return;
+    };
+    let mut places = Vec::new();
+    for entry in &role.trusted_by {
+        if !matches!(&entry.principal, Some(model::Principal::Role(k)) if k.value == platform_key) {
+            continue;
+        }
+        match &entry.external_id {
+            Some(model::ExternalId::Input(name)) => places.push(name.loc.clone()),
+            Some(model::ExternalId::Values(values)) => {
+                places.extend(values.first().map(|v| v.loc.clone()))
+            }
+            None => {}
+        }
+        let required = entry.conditions.iter().filter(|c| {
+            let condition = Condition {
+                operator: c.operator.value.clone(),
+                key: c.key.value.clone(),
+                values: c
+                    .values
+                    .iter()
+                    .map(|v| Text::Lit(v.value.clone()))
+                    .collect(),
+            };
+            condition.requires_external_id()
+        });
+        places.extend(required.map(|c| c.key.loc.clone()));
+    }
+    for loc in places {
+        b.error(
+            &loc,
+            format!(
+                "instance credentials are on, so Platform assumes role `{role_key}` with its instance role and sends no External ID, but this trust requires one: the credential could never assume the role"
+            ),
+            format!(
+                "remove the External ID and accept the seed's risk on role `{role_key}` with `accept_risks: [{{ rule: RG001, reason: … }}]`, or set `seqera.allow_instance_credentials: false` to keep it"
+            ),
+        );
+    }
 }
 
 /// Whether `target`'s trust policy names `source` itself (not through a chain).
@@ -114,19 +165,45 @@ fn role_ref(b: &mut Builder, key: &Sp<String>) -> Option<RoleIdx> {
     None
 }
 
-fn word(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+fn check_credential_name(b: &mut Builder, name: &Sp<String>) {
+    if !platform::credential_name(&name.value) {
+        b.error(
+            &name.loc,
+            format!(
+                "credential name `{}` is not one Platform accepts",
+                name.value
+            ),
+            format!(
+                "use 1 to {} letters, digits, `_` and `-`",
+                platform::CREDENTIAL_NAME_MAX
+            ),
+        );
+    }
 }
 
-fn check_word(b: &mut Builder, value: &Sp<String>, what: &str, alphabet: &str) {
-    if !word(&value.value) {
+fn check_workspace(b: &mut Builder, ws: &Sp<String>) {
+    let Some((org, workspace)) = ws.value.split_once('/') else {
         b.error(
-            &value.loc,
-            format!("{what} `{}` is not allowed", value.value),
-            format!("use {alphabet}"),
+            &ws.loc,
+            format!("workspace `{}` is not `organization/workspace`", ws.value),
+            "write the organization and workspace names with a `/` between them, e.g. acme/production",
         );
+        return;
+    };
+    for (what, name) in [("organization", org), ("workspace", workspace)] {
+        if !platform::space_name(name) {
+            b.error(
+                &ws.loc,
+                format!(
+                    "{what} name `{name}` in `{}` is not one Platform accepts",
+                    ws.value
+                ),
+                format!(
+                    "use {} to {} letters and digits, with single `-` or `_` between them",
+                    platform::SPACE_NAME_MIN,
+                    platform::SPACE_NAME_MAX
+                ),
+            );
+        }
     }
 }

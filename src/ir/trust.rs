@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::build::Builder;
 use super::checks;
-use super::pack::{ASSUME_ROLE, Grant, TAG_SESSION, TooSmall, pack, policy_name};
+use super::pack::{Grant, TooSmall, pack, policy_name};
 use super::quota::Limits;
 use super::size::json_string_chars;
 use super::*;
@@ -37,30 +37,59 @@ pub(super) fn document(
         else {
             continue;
         };
+        let session_tags = entry
+            .session_tags
+            .unwrap_or_else(|| tagged_by_platform(b, role, entry));
         if let (PrincipalKind::Aws, Some(Text::RoleArn(source))) =
             (principal.kind, principal.ids.first())
         {
             edges.push(Edge {
                 source: *source,
                 target,
-                session_tags: entry.session_tags,
+                session_tags,
             });
-        }
-        let mut actions = vec![ASSUME_ROLE.to_owned()];
-        if entry.session_tags {
-            actions.push(TAG_SESSION.to_owned());
         }
         let external = entry
             .external_id
             .as_ref()
             .map(|e| external_id(b, target, e, inputs));
-        let mut statement = Statement::allow(actions);
+        let mut statement = Statement::allow(vec![ASSUME_ROLE.to_owned()]);
         statement.principals = vec![principal];
         statement.loc = Some(entry.loc.clone());
         statement.conditions = conditions(b, &entry.conditions, external.into_iter().collect());
+        let tag = session_tags.then(|| tag_session(&statement));
         statements.push(statement);
+        statements.extend(tag);
     }
     PolicyDocument { statements }
+}
+
+/// `sts:TagSession` for the same principal on the same conditions but the External ID:
+/// the caller sends no `sts:ExternalId` with it as a policy engine evaluates it (Seqera's
+/// own trust examples allow it so), and it lets no one in without the AssumeRole statement,
+/// which keeps the condition.
+fn tag_session(assume: &Statement) -> Statement {
+    let mut tag = assume.clone();
+    tag.actions = vec![TAG_SESSION.to_owned()];
+    tag.conditions.retain(|c| !c.is_external_id());
+    tag
+}
+
+/// Whether an entry without `session_tags` gets them: Seqera Platform tags the sessions
+/// of its credentials, so the trust of a credential's role in the platform role does.
+fn tagged_by_platform(b: &Builder, role: &model::Role, entry: &model::Trust) -> bool {
+    let (Some(seqera), Some(model::Principal::Role(key))) = (&b.model.seqera, &entry.principal)
+    else {
+        return false;
+    };
+    seqera
+        .platform_role
+        .as_ref()
+        .is_some_and(|p| p.value == key.value)
+        && seqera
+            .credentials
+            .iter()
+            .any(|c| c.role.as_ref().is_some_and(|r| r.value == role.key.value))
 }
 
 fn principal(b: &mut Builder, target: RoleIdx, p: &model::Principal) -> Option<Principal> {

@@ -18,7 +18,7 @@ pub fn all(graph: &Graph) -> Vec<Finding> {
     }
     for (i, role) in graph.roles.iter().enumerate() {
         let idx = RoleIdx(i);
-        for s in &role.trust.statements {
+        for s in role.trust.statements.iter().filter(|s| s.lets_in()) {
             root_trust(graph, idx, s, &mut out);
             wildcard_principal(graph, idx, s, &mut out);
         }

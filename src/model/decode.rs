@@ -430,8 +430,7 @@ fn trust(r: &mut Reader, node: &Node) -> Option<Trust> {
     let external_id = f.get("external_id").and_then(|n| external_id(r, n));
     let session_tags = f
         .get("session_tags")
-        .and_then(|n| r.bool(n, "`session_tags`"))
-        .unwrap_or(false);
+        .and_then(|n| r.bool(n, "`session_tags`"));
     Some(Trust {
         loc: r.loc(node),
         principal,

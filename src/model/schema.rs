@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::iam;
+use crate::{iam, platform};
 use schemars::JsonSchema;
 
 /// A rolegraph model: AWS accounts, IAM roles, and who may assume each role.
@@ -193,7 +193,9 @@ macro_rules! trust_entry {
             /// Required `sts:ExternalId`: fixed values, or `{ input: NAME }` for one given at
             /// deploy time (a Terraform variable, a CloudFormation parameter).
             external_id: Option<ExternalId>,
-            /// Also allow `sts:TagSession`.
+            /// Also allow `sts:TagSession`, in a statement of its own without the External
+            /// ID. Default: on where a Seqera credential's role trusts the platform role
+            /// (Platform tags its sessions), off elsewhere.
             session_tags: Option<bool>,
             conditions: Option<Conditions>,
         }
@@ -270,9 +272,10 @@ struct Seqera {
 #[allow(dead_code)]
 struct Credential {
     /// The credential's name in Platform.
+    #[schemars(regex(pattern = platform::CREDENTIAL_NAME_PATTERN))]
     name: String,
-    /// `organization/workspace`.
-    #[schemars(regex(pattern = r"^[^/]+/[^/]+$"))]
+    /// `organization/workspace`, each a name Platform accepts.
+    #[schemars(regex(pattern = platform::workspace_pattern()))]
     workspace: String,
     /// The key of the role the credential assumes.
     role: String,

@@ -168,7 +168,9 @@ pub struct Trust {
     pub loc: Loc,
     pub principal: Option<Principal>,
     pub external_id: Option<ExternalId>,
-    pub session_tags: bool,
+    /// As written; unset means off, except on a Seqera credential's role's trust of the
+    /// platform role, where Platform tags its sessions.
+    pub session_tags: Option<bool>,
     pub conditions: Vec<Condition>,
 }
 

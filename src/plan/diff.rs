@@ -317,7 +317,7 @@ mod tests {
         type Edit = fn(&mut crate::plan::RoleState);
         let edits: [(&str, Edit); 6] = [
             ("path", |r| r.path = "/other/".into()),
-            ("max session duration", |r| r.max_session_duration = 3600),
+            ("max session duration", |r| r.max_session_duration = 7200),
             ("description", |r| r.description = Some("x".into())),
             ("permissions boundary", |r| {
                 r.permissions_boundary = Some("arn:aws:iam::aws:policy/x".into())

@@ -27,7 +27,7 @@ fn mermaid_draws_accounts_roles_and_labelled_edges() {
         "    r1[\"production<br/>SeqeraPlatformRole-AccountA\"]",
         "  p1 --> r0",
         "  r0 -->|\"ExternalId (input production_external_id), TagSession\"| r1",
-        "  r0 -->|\"ExternalId (seqera-dev-3f1e9a52)\"| r2",
+        "  r0 -->|\"ExternalId (input development_external_id), TagSession\"| r2",
     ] {
         assert!(
             chart.lines().any(|l| l == line),

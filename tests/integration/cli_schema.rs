@@ -70,12 +70,12 @@ fn shapes_the_loader_rejects_fail_the_schema_too() {
             "    trusted_bye:\n      - service: ec2.amazonaws.com\n",
         ),
         (
-            "      - role: platform\n        external_id: \"seqera",
-            "      - role: platform\n        service: ec2.amazonaws.com\n        external_id: \"seqera",
+            "      - role: platform\n        external_id: { input: development",
+            "      - role: platform\n        service: ec2.amazonaws.com\n        external_id: { input: development",
         ),
         (
-            "    max_session_duration: 7200\n",
-            "    max_session_duration: 60\n",
+            "    path: /seqera/\n",
+            "    path: /seqera/\n    max_session_duration: 60\n",
         ),
         (
             "      workspace: acme/production",
@@ -182,4 +182,46 @@ fn the_schema_states_iams_rules_as_the_iam_module_does() {
         !errors(&validator, &model("a b")).is_empty(),
         "a space is not in the alphabet"
     );
+}
+
+/// The schema states Platform's naming rules with `rolegraph::platform`'s patterns, and
+/// refuses what the model's checks refuse.
+#[test]
+fn the_schema_states_platforms_naming_rules() {
+    use rolegraph::platform;
+    let schema = schema();
+    let credential = &schema["definitions"]["Credential"]["properties"];
+    assert_eq!(
+        credential["name"]["pattern"],
+        platform::CREDENTIAL_NAME_PATTERN
+    );
+    assert_eq!(
+        credential["workspace"]["pattern"],
+        platform::workspace_pattern()
+    );
+    let validator = jsonschema::draft7::new(&schema).unwrap();
+    let seed = std::fs::read_to_string(repo().join("examples/seqera/rolegraph.yaml")).unwrap();
+    assert_eq!(errors(&validator, &yaml(&seed)), Vec::<String>::new());
+    for (from, to) in [
+        ("name: aws-production", "name: aws.production"),
+        ("workspace: acme/production", "workspace: acme/production-"),
+        ("workspace: acme/production", "workspace: a/production"),
+        ("workspace: acme/production", "workspace: ac--me/production"),
+    ] {
+        let model = seed.replacen(from, to, 1);
+        assert_ne!(model, seed);
+        assert!(!errors(&validator, &yaml(&model)).is_empty(), "{to}");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            repo().join("examples/seqera/policies/batch.json"),
+            dir.path().join("batch.json"),
+        )
+        .unwrap();
+        let model = model.replace("policies/batch.json", "batch.json");
+        std::fs::write(dir.path().join("rolegraph.yaml"), &model).unwrap();
+        assert!(
+            rolegraph::compile(&dir.path().join("rolegraph.yaml")).is_err(),
+            "{to}"
+        );
+    }
 }

@@ -92,9 +92,10 @@ fn man_pages_render_without_warnings() {
     assert!(text(&out.stderr).contains("no command `nope`"));
 }
 
-fn seed() -> String {
+/// A model with lint warnings (the example is clean).
+fn warned() -> String {
     support::repo()
-        .join("examples/seqera/rolegraph.yaml")
+        .join("golden/seqera-warnings/rolegraph.yaml")
         .display()
         .to_string()
 }
@@ -130,7 +131,10 @@ fn colour_only_when_asked_and_never_with_no_color() {
 #[test]
 fn quiet_and_verbose_set_how_much_is_said() {
     let dir = tempfile::tempdir().unwrap();
-    let quiet = run(&["generate", &seed(), "--out", "q", "--quiet"], dir.path());
+    let quiet = run(
+        &["generate", &warned(), "--out", "q", "--quiet"],
+        dir.path(),
+    );
     assert_eq!(quiet.status.code(), Some(0), "{}", text(&quiet.stderr));
     assert!(
         quiet.stdout.is_empty() && quiet.stderr.is_empty(),
@@ -138,12 +142,12 @@ fn quiet_and_verbose_set_how_much_is_said() {
         text(&quiet.stdout),
         text(&quiet.stderr)
     );
-    let check = run(&["check", &seed(), "--out", "q", "-q"], dir.path());
+    let check = run(&["check", &warned(), "--out", "q", "-q"], dir.path());
     assert_eq!(check.status.code(), Some(0));
     assert!(check.stdout.is_empty(), "{}", text(&check.stdout));
 
     let verbose = run(
-        &["generate", &seed(), "--out", "v", "--verbose"],
+        &["generate", &warned(), "--out", "v", "--verbose"],
         dir.path(),
     );
     assert_eq!(verbose.status.code(), Some(0), "{}", text(&verbose.stderr));
@@ -159,6 +163,6 @@ fn quiet_and_verbose_set_how_much_is_said() {
     // Lint warnings are shown unless quiet.
     assert!(text(&verbose.stderr).contains("warning[RG006]"));
 
-    let both = run(&["validate", &seed(), "-q", "-v"], dir.path());
+    let both = run(&["validate", &warned(), "-q", "-v"], dir.path());
     assert_eq!(both.status.code(), Some(2));
 }

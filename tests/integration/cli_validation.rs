@@ -290,6 +290,26 @@ fn cases() -> Vec<Case> {
             "is not `organization/workspace`",
         ),
         case(
+            "credential name Platform refuses",
+            "seqera:\n  platform_role: hub\n  credentials:\n    - name: ‸aws.spoke\n      workspace: acme/ws\n      role: spoke\n",
+            "credential name `aws.spoke` is not one Platform accepts",
+        ),
+        case(
+            "organization name Platform refuses",
+            "seqera:\n  platform_role: hub\n  credentials:\n    - name: c\n      workspace: ‸acme-/ws\n      role: spoke\n",
+            "organization name `acme-` in `acme-/ws` is not one Platform accepts",
+        ),
+        case(
+            "workspace name Platform refuses",
+            "seqera:\n  platform_role: hub\n  credentials:\n    - name: c\n      workspace: ‸acme/a__b\n      role: spoke\n",
+            "workspace name `a__b` in `acme/a__b` is not one Platform accepts",
+        ),
+        case(
+            "External ID with instance credentials",
+            "  b:\n    account: other\n    name: B\n    trusted_by:\n      - role: hub\n        external_id: { input: ‸b_id }\nseqera:\n  platform_role: hub\n  allow_instance_credentials: true\n  credentials:\n    - name: c\n      workspace: acme/ws\n      role: b\n",
+            "sends no External ID, but this trust requires one",
+        ),
+        case(
             "trust policy limit above AWS's maximum",
             "limits:\n  trust_policy: ‸8192\n",
             "trust_policy limit 8192 is out of range",

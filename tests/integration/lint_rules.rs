@@ -96,33 +96,76 @@ fn rg001_the_naive_seed_fails() {
 }
 
 #[test]
-fn rg001_two_workspaces_on_one_role_even_with_external_ids() {
-    let model = SAFE
-        .replace(
-            "allow_instance_credentials: false",
-            "allow_instance_credentials: true",
-        )
-        .replace(
-            "workspace: acme/development\n      role: development",
-            "workspace: acme/development\n      role: production",
-        );
+fn rg001_two_workspaces_on_one_role() {
+    let model = naive_seed().replace(
+        "workspace: acme/development\n      role: development",
+        "workspace: acme/development\n      role: production",
+    );
     let found = findings(&model);
-    let rg001: Vec<&Finding> = found.iter().filter(|f| f.rule.id == "RG001").collect();
-    assert_eq!(rg001.len(), 1, "{found:#?}");
+    // `development` is reported too: no credential uses it, but its trust needs no ID.
+    let production: Vec<&Finding> = found
+        .iter()
+        .filter(|f| f.rule.id == "RG001" && f.message.contains("role `production`"))
+        .collect();
+    assert_eq!(production.len(), 1, "{found:#?}");
     assert!(
-        rg001[0]
+        production[0]
             .message
             .contains("2 workspaces (acme/development, acme/production)")
     );
 }
 
+/// The model's errors, as `compile` reports them.
+fn compile_errors(model: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rolegraph.yaml");
+    std::fs::write(&path, model).unwrap();
+    match rolegraph::compile(&path) {
+        Ok(_) => panic!("the model compiled:\n{model}"),
+        Err(e) => e.to_string(),
+    }
+}
+
 #[test]
-fn rg001_quiet_with_instance_credentials_one_workspace_each_and_external_ids() {
+fn instance_credentials_reject_every_external_id_of_a_credentials_role() {
     let model = SAFE.replace(
         "allow_instance_credentials: false",
         "allow_instance_credentials: true",
     );
-    assert!(!rules(&model).contains(&"RG001"));
+    let errors = compile_errors(&model);
+    let lines: Vec<&str> = errors.lines().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(lines.len(), 2, "{errors}");
+    for (line, role) in lines.iter().zip(["production", "development"]) {
+        assert!(line.contains(&format!("role `{role}`")), "{line}");
+        assert!(line.contains("sends no External ID"), "{line}");
+    }
+    assert!(errors.contains("rule: RG001"), "{errors}");
+    // A raw condition on sts:ExternalId requires one just as well.
+    let condition = naive_seed().replace(
+        "    name: Prod\n    trusted_by:\n      - role: platform\n",
+        "    name: Prod\n    trusted_by:\n      - role: platform\n        conditions: { StringEquals: { sts:ExternalId: [abc-123] } }\n",
+    );
+    assert_ne!(condition, naive_seed());
+    assert!(compile_errors(&condition).contains("role `production`"));
+}
+
+#[test]
+fn a_wildcard_external_id_is_no_external_id() {
+    let wildcard = "conditions: { StringLike: { sts:ExternalId: [\"*\"] } }";
+    let instance = naive_seed().replace(
+        "    name: Prod\n    trusted_by:\n      - role: platform\n",
+        &format!("    name: Prod\n    trusted_by:\n      - role: platform\n        {wildcard}\n"),
+    );
+    assert_ne!(instance, naive_seed());
+    let rg001: Vec<Finding> = findings(&instance)
+        .into_iter()
+        .filter(|f| f.rule.id == "RG001")
+        .collect();
+    assert_eq!(rg001.len(), 2, "{rg001:#?}");
+    assert!(rg001[0].message.contains("requires no External ID"));
+    let role_mode = SAFE.replace("external_id: { input: production_external_id }", wildcard);
+    assert_ne!(role_mode, SAFE);
+    assert_eq!(rules(&role_mode), ["RG008"]);
 }
 
 #[test]
@@ -286,10 +329,10 @@ fn rg009_fixed_external_id_on_a_role_mode_credential() {
         vec!["RG009"]
     );
     assert!(found[0].message.contains("dev-fixed-id"));
-    // With instance credentials on there is no generated ID to mismatch (RG001 applies).
+    // With instance credentials on, any External ID is an error of the model instead.
     let instance = fixed.replace(
         "allow_instance_credentials: false",
         "allow_instance_credentials: true",
     );
-    assert!(!rules(&instance).contains(&"RG009"));
+    assert!(compile_errors(&instance).contains("sends no External ID"));
 }

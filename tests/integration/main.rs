@@ -34,3 +34,4 @@ mod safety_inputs;
 mod safety_output;
 mod scale;
 mod seqera_readme;
+mod session_tags;

@@ -52,8 +52,7 @@ data "aws_iam_policy_document" "writer_trust" {
   statement {
     effect = "Allow"
     actions = [
-      "sts:AssumeRole",
-      "sts:TagSession"
+      "sts:AssumeRole"
     ]
 
     principals {
@@ -68,6 +67,20 @@ data "aws_iam_policy_document" "writer_trust" {
       variable = "sts:ExternalId"
       values = [
         "writer-id"
+      ]
+    }
+  }
+
+  statement {
+    effect = "Allow"
+    actions = [
+      "sts:TagSession"
+    ]
+
+    principals {
+      type = "AWS"
+      identifiers = [
+        aws_iam_role.hub.arn
       ]
     }
   }

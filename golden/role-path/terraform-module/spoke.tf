@@ -51,7 +51,20 @@ data "aws_iam_policy_document" "auditor_trust" {
   statement {
     effect = "Allow"
     actions = [
-      "sts:AssumeRole",
+      "sts:AssumeRole"
+    ]
+
+    principals {
+      type = "AWS"
+      identifiers = [
+        aws_iam_role.platform.arn
+      ]
+    }
+  }
+
+  statement {
+    effect = "Allow"
+    actions = [
       "sts:TagSession"
     ]
 

@@ -7,8 +7,7 @@ data "aws_iam_policy_document" "production_trust" {
   statement {
     effect = "Allow"
     actions = [
-      "sts:AssumeRole",
-      "sts:TagSession"
+      "sts:AssumeRole"
     ]
 
     principals {
@@ -23,6 +22,20 @@ data "aws_iam_policy_document" "production_trust" {
       variable = "sts:ExternalId"
       values = [
         var.production_external_id
+      ]
+    }
+  }
+
+  statement {
+    effect = "Allow"
+    actions = [
+      "sts:TagSession"
+    ]
+
+    principals {
+      type = "AWS"
+      identifiers = [
+        aws_iam_role.platform.arn
       ]
     }
   }

@@ -77,7 +77,8 @@ data "aws_iam_policy_document" "platform_assume" {
       "sts:TagSession"
     ]
     resources = [
-      aws_iam_role.production.arn
+      aws_iam_role.production.arn,
+      aws_iam_role.development.arn
     ]
   }
 }

@@ -18,8 +18,7 @@ data "aws_iam_policy_document" "production_trust" {
   statement {
     effect = "Allow"
     actions = [
-      "sts:AssumeRole",
-      "sts:TagSession"
+      "sts:AssumeRole"
     ]
 
     principals {
@@ -34,6 +33,20 @@ data "aws_iam_policy_document" "production_trust" {
       variable = "sts:ExternalId"
       values = [
         var.production_external_id
+      ]
+    }
+  }
+
+  statement {
+    effect = "Allow"
+    actions = [
+      "sts:TagSession"
+    ]
+
+    principals {
+      type = "AWS"
+      identifiers = [
+        aws_iam_role.platform.arn
       ]
     }
   }

@@ -7,6 +7,16 @@ variable "region_production" {
   default     = "us-east-1"
 }
 
+variable "development_external_id" {
+  description = "External ID that the trust policy of SeqeraPlatformRole-AccountB requires in sts:ExternalId; Seqera Platform generates it when the credential is saved."
+  type        = string
+
+  validation {
+    condition     = length(var.development_external_id) >= 2 && length(var.development_external_id) <= 1224 && can(regex("^[\\w+=,.@:/-]+$", var.development_external_id))
+    error_message = "An External ID is 2 to 1224 characters of letters, digits and _+=,.@:/- (AWS's rule)."
+  }
+}
+
 variable "production_external_id" {
   description = "External ID that the trust policy of SeqeraPlatformRole-AccountA requires in sts:ExternalId; Seqera Platform generates it when the credential is saved."
   type        = string

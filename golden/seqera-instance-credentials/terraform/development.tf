@@ -17,6 +17,20 @@ data "aws_iam_policy_document" "development_trust" {
       ]
     }
   }
+
+  statement {
+    effect = "Allow"
+    actions = [
+      "sts:TagSession"
+    ]
+
+    principals {
+      type = "AWS"
+      identifiers = [
+        aws_iam_role.platform.arn
+      ]
+    }
+  }
 }
 
 resource "aws_iam_role" "development" {

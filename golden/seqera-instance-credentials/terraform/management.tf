@@ -47,6 +47,18 @@ data "aws_iam_policy_document" "platform_assume" {
       aws_iam_role.development.arn
     ]
   }
+
+  statement {
+    sid    = "TagSession"
+    effect = "Allow"
+    actions = [
+      "sts:TagSession"
+    ]
+    resources = [
+      aws_iam_role.production.arn,
+      aws_iam_role.development.arn
+    ]
+  }
 }
 
 resource "aws_iam_policy" "platform_assume" {

@@ -7,8 +7,7 @@ data "aws_iam_policy_document" "worker_c_trust" {
   statement {
     effect = "Allow"
     actions = [
-      "sts:AssumeRole",
-      "sts:TagSession"
+      "sts:AssumeRole"
     ]
 
     principals {
@@ -23,6 +22,20 @@ data "aws_iam_policy_document" "worker_c_trust" {
       variable = "sts:ExternalId"
       values = [
         "team-c-2b9d"
+      ]
+    }
+  }
+
+  statement {
+    effect = "Allow"
+    actions = [
+      "sts:TagSession"
+    ]
+
+    principals {
+      type = "AWS"
+      identifiers = [
+        aws_iam_role.platform.arn
       ]
     }
   }

@@ -7,8 +7,7 @@ data "aws_iam_policy_document" "shared_data_trust" {
   statement {
     effect = "Allow"
     actions = [
-      "sts:AssumeRole",
-      "sts:TagSession"
+      "sts:AssumeRole"
     ]
 
     principals {
@@ -23,6 +22,20 @@ data "aws_iam_policy_document" "shared_data_trust" {
       variable = "sts:ExternalId"
       values = [
         var.prod_external_id
+      ]
+    }
+  }
+
+  statement {
+    effect = "Allow"
+    actions = [
+      "sts:TagSession"
+    ]
+
+    principals {
+      type = "AWS"
+      identifiers = [
+        aws_iam_role.prod_platform.arn
       ]
     }
   }

@@ -41,8 +41,7 @@ data "aws_iam_policy_document" "writer_trust" {
   statement {
     effect = "Allow"
     actions = [
-      "sts:AssumeRole",
-      "sts:TagSession"
+      "sts:AssumeRole"
     ]
 
     principals {
@@ -57,6 +56,20 @@ data "aws_iam_policy_document" "writer_trust" {
       variable = "sts:ExternalId"
       values = [
         "writer-id"
+      ]
+    }
+  }
+
+  statement {
+    effect = "Allow"
+    actions = [
+      "sts:TagSession"
+    ]
+
+    principals {
+      type = "AWS"
+      identifiers = [
+        "arn:aws:iam::410000000001:role/Hub"
       ]
     }
   }

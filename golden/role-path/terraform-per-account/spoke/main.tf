@@ -40,7 +40,20 @@ data "aws_iam_policy_document" "auditor_trust" {
   statement {
     effect = "Allow"
     actions = [
-      "sts:AssumeRole",
+      "sts:AssumeRole"
+    ]
+
+    principals {
+      type = "AWS"
+      identifiers = [
+        "arn:aws:iam::210000000001:role/platform/ec2/Platform"
+      ]
+    }
+  }
+
+  statement {
+    effect = "Allow"
+    actions = [
       "sts:TagSession"
     ]
 

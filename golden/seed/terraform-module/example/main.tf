@@ -8,5 +8,6 @@ module "seqera_platform" {
     aws.production  = aws.production
     aws.development = aws.development
   }
-  production_external_id = var.production_external_id
+  development_external_id = var.development_external_id
+  production_external_id  = var.production_external_id
 }

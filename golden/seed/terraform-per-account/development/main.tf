@@ -21,18 +21,31 @@ data "aws_iam_policy_document" "development_trust" {
       test     = "StringEquals"
       variable = "sts:ExternalId"
       values = [
-        "seqera-dev-3f1e9a52"
+        var.development_external_id
+      ]
+    }
+  }
+
+  statement {
+    effect = "Allow"
+    actions = [
+      "sts:TagSession"
+    ]
+
+    principals {
+      type = "AWS"
+      identifiers = [
+        "arn:aws:iam::999999999999:role/SeqeraPlatform-EC2-InstanceRole"
       ]
     }
   }
 }
 
 resource "aws_iam_role" "development" {
-  provider             = aws.development
-  name                 = "SeqeraPlatformRole-AccountB"
-  path                 = "/"
-  assume_role_policy   = data.aws_iam_policy_document.development_trust.json
-  max_session_duration = 7200
+  provider           = aws.development
+  name               = "SeqeraPlatformRole-AccountB"
+  path               = "/"
+  assume_role_policy = data.aws_iam_policy_document.development_trust.json
   tags = {
     ManagedBy = "rolegraph"
     Project   = "seqera"

@@ -66,7 +66,8 @@ data "aws_iam_policy_document" "platform_assume" {
       "sts:TagSession"
     ]
     resources = [
-      "arn:aws:iam::111111111111:role/seqera/SeqeraPlatformRole-AccountA"
+      "arn:aws:iam::111111111111:role/seqera/SeqeraPlatformRole-AccountA",
+      "arn:aws:iam::222222222222:role/SeqeraPlatformRole-AccountB"
     ]
   }
 }
