@@ -467,7 +467,7 @@ fn the_steps_are_read_from_the_readme() {
             "../terraform/management"
         ]
     );
-    let [production] = steps.credentials.as_slice() else {
+    let [production, development] = steps.credentials.as_slice() else {
         panic!("{:#?}", steps.credentials)
     };
     assert_eq!(production.input, "production_external_id");
@@ -478,5 +478,17 @@ fn the_steps_are_read_from_the_readme() {
     assert_eq!(
         (production.parameter.as_str(), production.file.as_str()),
         ("ProductionExternalId", "production.yaml")
+    );
+    assert_eq!(
+        (
+            development.input.as_str(),
+            development.parameter.as_str(),
+            development.file.as_str()
+        ),
+        (
+            "development_external_id",
+            "DevelopmentExternalId",
+            "development.yaml"
+        )
     );
 }

@@ -4,7 +4,7 @@
 #
 # Role mode: Platform generates an External ID for each credential when it is
 # saved, and tw prints it. Pass each one to its role's deployment (README.md).
-# Needs tw 0.24 or later, with TOWER_ACCESS_TOKEN set.
+# Needs tw 0.33.0 or later, with TOWER_ACCESS_TOKEN set.
 set -euo pipefail
 
 # acme/production: role production in account production (111111111111)

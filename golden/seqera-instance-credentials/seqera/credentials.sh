@@ -4,7 +4,7 @@
 #
 # Instance credentials are on (tower.env): each credential carries no keys, and
 # Platform assumes its role with the EC2 instance role, without an External ID.
-# Needs tw 0.24 or later, with TOWER_ACCESS_TOKEN set.
+# Needs tw 0.33.0 or later, with TOWER_ACCESS_TOKEN set.
 set -euo pipefail
 
 # acme/production: role production in account production (111111111111)

@@ -4,7 +4,7 @@
 #
 # Role mode: Platform generates an External ID for each credential when it is
 # saved, and tw prints it. Pass each one to its role's deployment (README.md).
-# Needs tw 0.24 or later, with TOWER_ACCESS_TOKEN set.
+# Needs tw 0.33.0 or later, with TOWER_ACCESS_TOKEN set.
 set -euo pipefail
 
 # fleet/team-a: role worker-a in account team-a (610000000002)

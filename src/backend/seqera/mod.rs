@@ -47,6 +47,8 @@ struct Maps {
 struct Context {
     model: String,
     source: String,
+    /// The oldest tw that prints the External IDs.
+    tw_min: &'static str,
     allow_instance_credentials: bool,
     platform: RoleInfo,
     /// Terraform addresses that create the platform role on its own, before the credentials.
@@ -166,6 +168,7 @@ fn context(graph: &Graph, seqera: &SeqeraSetup, maps: &Maps) -> Context {
     Context {
         model: graph.name.clone(),
         source: graph.source_name.clone(),
+        tw_min: crate::platform::TW_MIN,
         allow_instance_credentials: seqera.allow_instance_credentials,
         platform: role_info(graph, maps, platform_idx),
         terraform_targets,

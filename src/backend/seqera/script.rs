@@ -3,10 +3,11 @@
 use crate::backend::header::header;
 use crate::ir::Graph;
 use crate::ir::seqera::SeqeraSetup;
+use crate::platform;
 
 /// One `tw credentials add aws` per credential: `--mode role` when Platform generates the
 /// External IDs (instance credentials off), the keys-less form that uses the instance
-/// role otherwise. Flags as in tw 0.24 and later.
+/// role otherwise. tw prints the External ID Platform generates from 0.33.0 on.
 pub fn credentials(graph: &Graph, seqera: &SeqeraSetup) -> String {
     let mut out = String::from("#!/usr/bin/env bash\n");
     out.push_str(&header(graph, "#"));
@@ -26,7 +27,10 @@ pub fn credentials(graph: &Graph, seqera: &SeqeraSetup) -> String {
             "# saved, and tw prints it. Pass each one to its role's deployment (README.md).\n",
         );
     }
-    out.push_str("# Needs tw 0.24 or later, with TOWER_ACCESS_TOKEN set.\nset -euo pipefail\n");
+    out.push_str(&format!(
+        "# Needs tw {} or later, with TOWER_ACCESS_TOKEN set.\nset -euo pipefail\n",
+        platform::TW_MIN
+    ));
     for c in &seqera.credentials {
         let role = graph.role(c.role);
         let account = graph.account(role.account);
