@@ -69,9 +69,7 @@ impl Condition {
     pub fn is_external_id(&self) -> bool {
         self.key.eq_ignore_ascii_case("sts:ExternalId")
     }
-}
 
-impl Condition {
     /// Whether this condition requires the `sts:ExternalId` to be one of its values: an
     /// `IfExists` or negated operator passes without one, and a value with a wildcard
     /// (`StringLike`) matches IDs that nobody chose, so neither counts.

@@ -19,10 +19,7 @@ use support::{golden_cases, random_model};
 const RANDOM_MODELS: u64 = 300;
 
 fn compile(yaml: &str) -> Graph {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rolegraph.yaml");
-    std::fs::write(&path, yaml).unwrap();
-    rolegraph::compile(&path).unwrap_or_else(|d| panic!("{d}\n{yaml}"))
+    crate::support::compile_text(yaml).unwrap_or_else(|d| panic!("{d}\n{yaml}"))
 }
 
 /// (source, target, action) for every role principal in every trust policy as the model

@@ -58,11 +58,8 @@ fn naive_seed() -> String {
 }
 
 fn findings(model: &str) -> Vec<Finding> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rolegraph.yaml");
-    std::fs::write(&path, model).unwrap();
-    let graph =
-        rolegraph::compile(&path).unwrap_or_else(|e| panic!("model invalid:\n{e}\n{model}"));
+    let graph = crate::support::compile_text(model)
+        .unwrap_or_else(|e| panic!("model invalid:\n{e}\n{model}"));
     lint(&graph)
 }
 
@@ -117,12 +114,9 @@ fn rg001_two_workspaces_on_one_role() {
 
 /// The model's errors, as `compile` reports them.
 fn compile_errors(model: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rolegraph.yaml");
-    std::fs::write(&path, model).unwrap();
-    match rolegraph::compile(&path) {
+    match crate::support::compile_text(model) {
         Ok(_) => panic!("the model compiled:\n{model}"),
-        Err(e) => e.to_string(),
+        Err(e) => e,
     }
 }
 

@@ -12,10 +12,7 @@ use support::{run, text};
 use crate::synth;
 
 fn compile(yaml: &str) -> Result<Graph, String> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rolegraph.yaml");
-    std::fs::write(&path, yaml).unwrap();
-    rolegraph::compile(&path).map_err(|d| d.to_string())
+    crate::support::compile_text(yaml)
 }
 
 fn role<'g>(graph: &'g Graph, key: &str) -> (RoleIdx, &'g rolegraph::ir::Role) {

@@ -39,10 +39,7 @@ seqera:
 "#;
 
 fn compile(model: &str) -> Graph {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rolegraph.yaml");
-    std::fs::write(&path, model).unwrap();
-    rolegraph::compile(&path).unwrap_or_else(|e| panic!("{e}"))
+    crate::support::compile_text(model).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn trust<'g>(graph: &'g Graph, key: &str) -> &'g [Statement] {

@@ -31,6 +31,15 @@ pub fn text(bytes: &[u8]) -> String {
 }
 
 /// Every case under `golden/`, sorted.
+/// Compiles a model given as text, written to `rolegraph.yaml` in a folder of its own:
+/// the graph, or every error as `rolegraph` prints them.
+pub fn compile_text(yaml: &str) -> Result<rolegraph::ir::Graph, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rolegraph.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    rolegraph::compile(&path).map_err(|d| d.to_string())
+}
+
 pub fn golden_cases() -> Vec<PathBuf> {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(repo().join("golden"))
         .expect("golden/ exists")
