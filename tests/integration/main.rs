@@ -34,4 +34,5 @@ mod safety_inputs;
 mod safety_output;
 mod scale;
 mod seqera_readme;
+mod seqera_script;
 mod session_tags;

@@ -1,150 +1,33 @@
-//! `seqera/README.md`, followed on moto in every layout: each step's command is read from
-//! the README and run as written, in the folder it names, and the IAM must be what the
-//! step promises. Step 1 creates the platform role and nothing else; step 2 is `tw`, which
-//! needs Platform: a stand-in hands out one External ID per credential, as Platform does
-//! when it saves one (a value of AWS's External ID shape; which alphabet Platform really
-//! uses is not checked here). Steps 3 and 4 pass them where the README says, and the
-//! accounts must then hold exactly the plan for those External IDs, and a second
-//! Terraform plan must be empty. This is also where the non-default layouts are deployed
-//! (the seed in every Terraform layout; golden/stackset as StackSets).
+//! `seqera/README.md`, followed on moto in every layout: each `sh` block of the README is
+//! run as written, from `seqera/`, in order: Terraform's blocks in a Terraform run,
+//! CloudFormation's (with credentials for the account each names) in a CloudFormation
+//! run, and the others (`credentials.sh`, the service-info check) in both. tw and
+//! Platform cannot be reached here: `tests/support/tw-standin/` answers for them as
+//! tw 0.33 and Platform's service-info document (README, "Testing"). Step 1 must create
+//! the platform role and nothing else; after step 4 the accounts must hold exactly the
+//! plan for the External IDs the stand-in handed out, and a second Terraform plan must
+//! be empty. This is also where the non-default layouts are deployed (the seed in every
+//! Terraform layout; golden/stackset as StackSets).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use rolegraph::backend::cloudformation::map::Map as CloudFormationMap;
 use rolegraph::backend::{cloudformation, flag_value, terraform};
 use rolegraph::plan::{AccountIam, Inputs};
 
 use crate::support::cloud::{self, Generated, Moto, Tools};
-use crate::support::moto::{create_prerequisites, deploy_stacks};
-use crate::support::terraform::{terraform as run_terraform, terraform_status};
-use crate::support::{repo, template_section};
+use crate::support::moto::{create_prerequisites, harness};
+use crate::support::repo;
+use crate::support::terraform::copy_dir;
 
-/// What the README tells the user to do, read from its text.
-#[derive(Debug)]
-struct Steps {
-    /// Step 1: the `terraform apply …` arguments and the folder to run them in.
-    platform_apply: Vec<String>,
-    platform_folder: String,
-    /// Step 1, CloudFormation: the template, the stack name, and the parameters to give
-    /// random values until step 4 updates the stack.
-    platform_template: String,
-    platform_stack: String,
-    platform_parameters: Vec<String>,
-    /// Step 3, per credential.
-    credentials: Vec<CredentialStep>,
-    /// Step 4: the folders to apply, in order.
-    target_folders: Vec<String>,
-}
+mod blocks;
+mod standin;
 
-#[derive(Debug)]
-struct CredentialStep {
-    name: String,
-    input: String,
-    /// Named only where the accounts have folders of their own.
-    terraform_folder: Option<String>,
-    /// The CloudFormation parameter and the file it goes in: a template, or a StackSet
-    /// instance's parameter file.
-    parameter: String,
-    file: String,
-}
+use blocks::{Block, Kind, read_blocks};
+use standin::{Platform, Tw};
 
-/// The `code spans` of a line, in order.
-fn spans(line: &str) -> Vec<&str> {
-    line.split('`').skip(1).step_by(2).collect()
-}
-
-fn read_steps(readme: &str) -> Result<Steps, String> {
-    let lines: Vec<&str> = readme.lines().collect();
-    let find = |prefix: &str| {
-        lines
-            .iter()
-            .position(|l| l.trim_start().starts_with(prefix))
-            .ok_or(format!("the README has no line starting {prefix:?}"))
-    };
-    let step1 = find("`terraform apply -target=")?;
-    let code = spans(lines[step1]);
-    let platform_apply = code[0]
-        .split_whitespace()
-        .skip(2)
-        .map(str::to_owned)
-        .collect();
-    let stack_line = lines[step1 + 1];
-    let platform_stack = stack_line
-        .split('(')
-        .nth(1)
-        .and_then(|s| s.split(')').next())
-        .ok_or("no stack name after step 1's template")?
-        .to_owned();
-    let platform_parameters = match stack_line.trim_end().ends_with(" with") {
-        true => spans(lines[step1 + 2])
-            .iter()
-            .filter_map(|s| s.strip_suffix("=$(openssl rand -hex 16)"))
-            .map(str::to_owned)
-            .collect(),
-        false => Vec::new(),
-    };
-    let step4 = find("4. Deploy the rest")?;
-    let target_folders = spans(lines[step4])
-        .into_iter()
-        .filter(|s| s.starts_with("../terraform"))
-        .map(str::to_owned)
-        .collect();
-    let mut credentials = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let code = spans(line);
-        if !line.trim_start().starts_with("- `") || code.len() < 2 {
-            continue;
-        }
-        let Some(var) = code[1].strip_prefix("-var ") else {
-            continue;
-        };
-        let input = var.split('=').next().unwrap_or_default().to_owned();
-        let terraform_folder = code.get(2).map(|f| f.to_string());
-        let next = spans(lines[i + 1]);
-        let parameter = next[0].split('=').next().unwrap_or_default().to_owned();
-        credentials.push(CredentialStep {
-            name: code[0].to_owned(),
-            input,
-            terraform_folder,
-            parameter,
-            file: next[1].to_owned(),
-        });
-    }
-    Ok(Steps {
-        platform_apply,
-        platform_folder: code[1].to_owned(),
-        platform_template: spans(stack_line)[0].to_owned(),
-        platform_stack,
-        platform_parameters,
-        credentials,
-        target_folders,
-    })
-}
-
-/// The stand-in for `tw credentials add`: the External ID Platform generates and tw
-/// prints, one per credential.
-fn tw_external_id(credential: &str) -> String {
-    let digest = rolegraph::output::manifest::sha256(credential.as_bytes());
-    format!(
-        "{}-{}-{}-{}-{}",
-        &digest[0..8],
-        &digest[8..12],
-        &digest[12..16],
-        &digest[16..20],
-        &digest[20..32]
-    )
-}
-
-fn external_ids(steps: &Steps) -> BTreeMap<String, String> {
-    steps
-        .credentials
-        .iter()
-        .map(|c| (c.input.clone(), tw_external_id(&c.name)))
-        .collect()
-}
-
-/// The accounts' IAM must equal the plan for the External IDs tw returned.
+/// The accounts' IAM must equal the plan for the External IDs the stand-in handed out.
 fn matches_plan(
     g: &Generated,
     ids: &BTreeMap<String, String>,
@@ -180,26 +63,115 @@ fn only_roles(state: &BTreeMap<String, AccountIam>, expected: &[&str]) -> Result
     }
 }
 
-fn platform_name(g: &Generated) -> Result<&str, String> {
-    let seqera = g.graph.seqera.as_ref().ok_or("no seqera section")?;
-    Ok(&g.graph.role(seqera.platform_role).name)
+/// What a run shares: where `seqera/` is, and the environment every block gets.
+struct Run<'a> {
+    seqera: PathBuf,
+    env: Vec<(String, String)>,
+    moto: &'a Moto,
+    g: &'a Generated,
 }
 
-/// `../terraform/<x>` as the README writes it, inside the copy the test deploys.
-fn folder_in(work: &Path, readme_folder: &str) -> Result<PathBuf, String> {
-    let rest = readme_folder
-        .strip_prefix("../terraform")
-        .ok_or(format!("{readme_folder} is not under ../terraform"))?;
-    Ok(work.join("terraform").join(rest.trim_start_matches('/')))
+impl Run<'_> {
+    /// Runs one block with bash, as a user would paste it, with `extra` in its environment.
+    fn block(&self, block: &Block, extra: &[(String, String)]) -> Result<String, String> {
+        let out = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", &block.text])
+            .current_dir(&self.seqera)
+            .envs(self.env.iter().chain(extra).map(|(k, v)| (k, v)))
+            .output()
+            .map_err(|e| e.to_string())?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        match out.status.success() {
+            true => Ok(text),
+            false => Err(format!(
+                "step {} ({}) failed:\n{}\n---\n{text}{}",
+                block.step,
+                block.title,
+                block.text,
+                self.moto.errors()
+            )),
+        }
+    }
+
+    /// Credentials moto gives `account_id`, as the environment of the AWS CLI.
+    fn account_env(&self, account_id: &str) -> Result<Vec<(String, String)>, String> {
+        let account = self
+            .g
+            .plan
+            .accounts
+            .values()
+            .find(|a| a.id == account_id)
+            .ok_or(format!(
+                "the README names account {account_id}, not in the plan"
+            ))?;
+        let spec = format!("{}:{}:{}", account.id, account.partition, account.region);
+        let creds: BTreeMap<String, BTreeMap<String, String>> =
+            serde_json::from_str(&harness(&["creds", &self.moto.url, &spec])?)
+                .map_err(|e| e.to_string())?;
+        let c = &creds[account_id];
+        Ok(vec![
+            ("AWS_ACCESS_KEY_ID".into(), c["access_key"].clone()),
+            ("AWS_SECRET_ACCESS_KEY".into(), c["secret_key"].clone()),
+            ("AWS_SESSION_TOKEN".into(), c["token"].clone()),
+        ])
+    }
 }
 
-fn apply(folder: &Path, tools: &Tools, extra: &[String]) -> Result<(), String> {
-    let config = &tools.tf_config;
-    run_terraform(&["init", "-input=false", "-no-color"], folder, config)?;
-    run_terraform(&["validate", "-no-color"], folder, config)?;
-    let mut args = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
-    args.extend(extra.iter().map(String::as_str));
-    run_terraform(&args, folder, config)
+/// The environment of every block: the stand-ins, moto for the AWS CLI, and Terraform
+/// without prompts (`TF_CLI_ARGS_*`: the README's commands are run as written).
+fn environment(tw: &Tw, platform: &Platform, moto: &Moto, tools: &Tools) -> Vec<(String, String)> {
+    let path = format!(
+        "{}:{}",
+        tw.dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let pairs = [
+        ("PATH", path),
+        ("TW_STANDIN_STATE", tw.state.display().to_string()),
+        ("TOWER_ACCESS_TOKEN", standin::TOKEN.to_owned()),
+        ("TOWER_API_ENDPOINT", format!("{}/api", platform.url)),
+        ("AWS_ENDPOINT_URL", moto.url.clone()),
+        ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
+        ("AWS_ACCESS_KEY_ID", "none".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "none".to_owned()),
+        ("TF_CLI_CONFIG_FILE", tools.tf_config.display().to_string()),
+        ("TF_IN_AUTOMATION", "1".to_owned()),
+        ("TF_CLI_ARGS_init", "-input=false -no-color".to_owned()),
+        (
+            "TF_CLI_ARGS_apply",
+            "-auto-approve -input=false -no-color".to_owned(),
+        ),
+        ("TF_CLI_ARGS_plan", "-input=false -no-color".to_owned()),
+    ];
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+/// The inputs each credential's External ID fills, with the IDs the stand-in returned.
+fn handed_out(g: &Generated, tw: &Tw) -> Result<BTreeMap<String, String>, String> {
+    let given = tw.external_ids()?;
+    let mut ids = BTreeMap::new();
+    for (workspace, name, input) in rolegraph::backend::seqera::credential_inputs(&g.graph) {
+        let id = given
+            .get(&(workspace.clone(), name.clone()))
+            .ok_or(format!("credentials.sh did not create {workspace} {name}"))?;
+        if let (Some(input), Some(id)) = (input, id) {
+            ids.insert(input, id.clone());
+        }
+    }
+    Ok(ids)
+}
+
+fn platform_role(g: &Generated) -> Result<rolegraph::ir::RoleIdx, String> {
+    Ok(g.graph
+        .seqera
+        .as_ref()
+        .ok_or("no seqera section")?
+        .platform_role)
 }
 
 /// `follow_terraform_once`, retried once on a new moto server after the one flake of a
@@ -223,172 +195,159 @@ fn follow_terraform_once(
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     let work = work.path();
     let g = cloud::generate_with(model, work, layout, cloudformation::Layout::default())?;
-    let readme = std::fs::read_to_string(g.out.join("seqera/README.md")).unwrap();
-    let steps = read_steps(&readme)?;
     let moto = Moto::start(&work.join("moto.log"))?;
+    // The copy that points the providers at moto, with `seqera/` beside it.
     cloud::terraform_on_moto(&moto, &g, work)?;
-    let platform_folder = folder_in(work, &steps.platform_folder)?;
-    apply(&platform_folder, tools, &steps.platform_apply)?;
-    only_roles(&cloud::dump(&moto, &g.plan)?, &[platform_name(&g)?])?;
-    let ids = external_ids(&steps);
-    for folder in &steps.target_folders {
-        let vars: Vec<String> = steps
-            .credentials
-            .iter()
-            .filter(|c| c.terraform_folder.as_ref().is_none_or(|f| f == folder))
-            .map(|c| format!("-var={}={}", c.input, ids[&c.input]))
-            .collect();
-        let dir = folder_in(work, folder)?;
-        apply(&dir, tools, &vars)?;
-        let mut plan = vec!["plan", "-detailed-exitcode", "-input=false", "-no-color"];
-        plan.extend(vars.iter().map(String::as_str));
-        match terraform_status(&plan, &dir, &tools.tf_config)? {
-            (0, _) => {}
-            (code, output) => {
-                return Err(format!("{folder}: plan after apply ({code}):\n{output}"));
-            }
+    copy_dir(&g.out.join("seqera"), &work.join("seqera"));
+    let tw = Tw::new(work)?;
+    let platform = Platform::start(false)?;
+    let run = Run {
+        seqera: work.join("seqera"),
+        env: environment(&tw, &platform, &moto, tools),
+        moto: &moto,
+        g: &g,
+    };
+    let readme = std::fs::read_to_string(g.out.join("seqera/README.md")).unwrap();
+    migrate_from_instance_credentials(&run, &readme, &tw)?;
+    let mut targets = Vec::new();
+    for block in read_blocks(&readme)? {
+        if block.kind != Kind::Terraform && block.kind != Kind::Any {
+            continue;
+        }
+        run.block(&block, &[])?;
+        if block.step == 1 {
+            let name = g.graph.role(platform_role(&g)?).name.as_str();
+            only_roles(&cloud::dump(&moto, &g.plan)?, &[name])?;
+        }
+        if block.step == 4 {
+            targets.push(block);
         }
     }
-    matches_plan(&g, &ids, &cloud::dump(&moto, &g.plan)?).map_err(|e| e + &moto.errors())
+    let ids = handed_out(&g, &tw)?;
+    matches_plan(&g, &ids, &cloud::dump(&moto, &g.plan)?).map_err(|e| e + &moto.errors())?;
+    for block in targets {
+        plan_is_empty(&run, &block)?;
+    }
+    Ok(())
 }
 
-/// `ID:PARTITION:REGION`, as the moto harness takes an account.
-fn account_spec(g: &Generated, account: rolegraph::ir::AccountIdx) -> String {
-    let plan = &g.plan.accounts[&g.graph.account(account).key];
-    format!("{}:{}:{}", plan.id, plan.partition, plan.region)
+/// Each `terraform … apply` of step 4 again as `plan -detailed-exitcode`: exit 0.
+fn plan_is_empty(run: &Run, block: &Block) -> Result<(), String> {
+    for line in block.text.lines().filter(|l| l.contains(" apply")) {
+        let plan = Block {
+            text: line.replace(" apply", " plan -detailed-exitcode"),
+            ..block.clone()
+        };
+        run.block(&plan, &[])
+            .map_err(|e| format!("a plan after step 4 is not empty:\n{e}"))?;
+    }
+    Ok(())
 }
 
-/// The value step 3 says to give `parameter` in `file`; an External ID parameter the
-/// README does not mention is an error.
-fn parameter_value(
-    steps: &Steps,
-    ids: &BTreeMap<String, String>,
-    file: &str,
-    parameter: &str,
-) -> Result<String, String> {
-    steps
-        .credentials
-        .iter()
-        .find(|c| c.file == file && c.parameter == parameter)
-        .map(|c| ids[&c.input].clone())
-        .ok_or(format!(
-            "the README does not say what to pass for {parameter} in {file}"
-        ))
+/// Step 2's migration as the seed's users meet it: the credentials exist from when
+/// instance credentials were on (keys-less, no External ID), and the README's delete
+/// command removes each, so that `credentials.sh` can create it again.
+fn migrate_from_instance_credentials(run: &Run, readme: &str, tw: &Tw) -> Result<(), String> {
+    let delete = readme
+        .split('`')
+        .find(|s| s.starts_with("tw credentials delete"))
+        .ok_or("step 2 does not say how to delete the old credentials")?;
+    for (workspace, name, _) in rolegraph::backend::seqera::credential_inputs(&run.g.graph) {
+        tw.seed_instance_credential(&workspace, &name)?;
+        let text = delete
+            .replace("<name>", &name)
+            .replace("<workspace>", &workspace);
+        let block = Block {
+            step: 2,
+            title: "migration".into(),
+            kind: Kind::Any,
+            text,
+        };
+        run.block(&block, &[])?;
+    }
+    Ok(())
 }
 
-fn follow_cloudformation(model: &Path, layout: cloudformation::Layout) -> Result<(), String> {
+fn follow_cloudformation(
+    model: &Path,
+    layout: cloudformation::Layout,
+    tools: &Tools,
+) -> Result<(), String> {
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     let work = work.path();
     let g = cloud::generate_with(model, work, terraform::Layout::default(), layout)?;
     cloud::cfn_lint(&g)?;
-    let readme = std::fs::read_to_string(g.out.join("seqera/README.md")).unwrap();
-    let steps = read_steps(&readme)?;
-    let ids = external_ids(&steps);
-    let map = CloudFormationMap::new(&g.graph, layout).map_err(|d| d.to_string())?;
-    let in_stacksets = steps
-        .credentials
-        .iter()
-        .filter(|c| c.file.ends_with(".json"))
-        .count();
-    if layout == cloudformation::Layout::Stackset && (map.groups.is_empty() || in_stacksets < 2) {
-        return Err(format!(
-            "the StackSet case should put both credentials' roles in a StackSet: {steps:#?}"
-        ));
+    let map = cloudformation::map::Map::new(&g.graph, layout).map_err(|d| d.to_string())?;
+    if layout == cloudformation::Layout::Stackset && map.groups.is_empty() {
+        return Err("the StackSet case should put roles in a StackSet".into());
     }
-    let dir = g.out.join("cloudformation");
     let moto = Moto::start(&work.join("moto.log"))?;
     create_prerequisites(&moto, &g.plan)?;
-    let seqera = g.graph.seqera.as_ref().ok_or("no seqera section")?;
-    let platform = g.graph.role(seqera.platform_role).account;
-    let cloudformation::map::Place::Stack(platform_stack) = map.place(seqera.platform_role) else {
+    let tw = Tw::new(work)?;
+    let platform = Platform::start(false)?;
+    let run = Run {
+        seqera: g.out.join("seqera"),
+        env: environment(&tw, &platform, &moto, tools),
+        moto: &moto,
+        g: &g,
+    };
+    let readme = std::fs::read_to_string(g.out.join("seqera/README.md")).unwrap();
+    let platform_idx = platform_role(&g)?;
+    let cloudformation::map::Place::Stack(platform_stack) = map.place(platform_idx) else {
         return Err("the platform role is in a StackSet".into());
     };
-    // `openssl rand -hex 16`'s stand-in: values no credential has.
-    let random: BTreeMap<&String, String> = steps
-        .platform_parameters
-        .iter()
-        .map(|p| {
-            (
-                p,
-                rolegraph::output::manifest::sha256(p.as_bytes())[..32].to_owned(),
-            )
-        })
-        .collect();
-    let step1 = serde_json::json!({
-        "account": account_spec(&g, platform),
-        "stack": steps.platform_stack,
-        "template": dir.join(&steps.platform_template),
-        "parameters": random,
-    });
-    deploy_stacks(&moto, work, &[step1])?;
     let beside: Vec<&str> = map.stacks.stacks[platform_stack]
         .roles
         .iter()
         .map(|r| g.graph.role(*r).name.as_str())
         .collect();
-    only_roles(&cloud::dump(&moto, &g.plan)?, &beside)?;
-    let mut remaining = Vec::new();
-    let order = g.graph.deploy_order().ok_or("no deploy order")?;
-    for account in order {
-        for (s, _) in map.stacks.of(account) {
-            let file = map.stack_file(s);
-            if file == steps.platform_template {
-                continue;
-            }
-            let body = std::fs::read_to_string(dir.join(&file)).map_err(|e| e.to_string())?;
-            let mut parameters = BTreeMap::new();
-            for name in template_section(&body, "Parameters") {
-                let value = parameter_value(&steps, &ids, &file, &name)?;
-                parameters.insert(name, value);
-            }
-            remaining.push(serde_json::json!({
-                "account": account_spec(&g, account),
-                "stack": map.stack_name(s),
-                "template": dir.join(&file),
-                "parameters": parameters,
-            }));
+    let mut stacksets = 0;
+    for block in read_blocks(&readme)? {
+        let extra = match &block.kind {
+            Kind::Terraform => continue,
+            Kind::Any => Vec::new(),
+            Kind::CloudFormation(account) => run.account_env(account)?,
+        };
+        let extra = with_bucket(&run, &block, extra)?;
+        run.block(&block, &extra)?;
+        stacksets += block.text.matches("create-stack-instances").count();
+        if block.step == 1 {
+            only_roles(&cloud::dump(&moto, &g.plan)?, &beside)?;
         }
     }
-    for (group_index, group) in map.groups.iter().enumerate() {
-        for member in &group.members {
-            let account = g.graph.role(*member).account;
-            let file = map.parameter_file(group_index, account);
-            let text = std::fs::read_to_string(dir.join(&file)).map_err(|e| e.to_string())?;
-            let entries: Vec<BTreeMap<String, String>> =
-                serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
-            let mut parameters = BTreeMap::new();
-            for entry in entries {
-                let (key, value) = (&entry["ParameterKey"], &entry["ParameterValue"]);
-                let value = match value.starts_with("<value of input ") {
-                    true => parameter_value(&steps, &ids, &file, key)?,
-                    false => value.clone(),
-                };
-                parameters.insert(key.clone(), value);
-            }
-            remaining.push(serde_json::json!({
-                "account": account_spec(&g, account),
-                "stack": format!("{}-{}", map.stackset_name(group_index), g.graph.account(account).id),
-                "template": dir.join(map.stackset_template(group_index)),
-                "parameters": parameters,
-            }));
-        }
+    let members: usize = map.groups.iter().map(|g| g.members.len()).sum();
+    if stacksets != members {
+        return Err(format!(
+            "the README creates {stacksets} stack instances for {members} StackSet members"
+        ));
     }
-    if !steps.platform_parameters.is_empty() {
-        let mut parameters = BTreeMap::new();
-        for name in &steps.platform_parameters {
-            let value = parameter_value(&steps, &ids, &steps.platform_template, name)?;
-            parameters.insert(name.clone(), value);
-        }
-        remaining.push(serde_json::json!({
-            "account": account_spec(&g, platform),
-            "stack": steps.platform_stack,
-            "template": dir.join(&steps.platform_template),
-            "parameters": parameters,
-            "update": true,
-        }));
-    }
-    deploy_stacks(&moto, work, &remaining)?;
+    let ids = handed_out(&g, &tw)?;
     matches_plan(&g, &ids, &cloud::dump(&moto, &g.plan)?).map_err(|e| e + &moto.errors())
+}
+
+/// For a block that deploys through S3, a bucket of its account in moto, named in
+/// `TEMPLATE_BUCKET` as the README asks (once per account: `mb` of one that exists fails).
+fn with_bucket(
+    run: &Run,
+    block: &Block,
+    mut env: Vec<(String, String)>,
+) -> Result<Vec<(String, String)>, String> {
+    let Kind::CloudFormation(account) = &block.kind else {
+        return Ok(env);
+    };
+    if !block.text.contains("--s3-bucket \"$TEMPLATE_BUCKET\"") {
+        return Ok(env);
+    }
+    let bucket = format!("rolegraph-templates-{account}");
+    env.push(("TEMPLATE_BUCKET".into(), bucket.clone()));
+    let exists = Block {
+        text: format!(
+            "aws s3api head-bucket --bucket {bucket} 2>/dev/null || aws s3 mb s3://{bucket}"
+        ),
+        ..block.clone()
+    };
+    run.block(&exists, &env)?;
+    Ok(env)
 }
 
 #[test]
@@ -422,7 +381,7 @@ fn the_readme_is_right_in_every_terraform_layout() {
 
 #[test]
 fn the_readme_is_right_in_every_cloudformation_layout() {
-    let Some(_tools) = cloud::tools() else { return };
+    let Some(tools) = cloud::tools() else { return };
     let cases = [
         (
             repo().join("golden/seed/rolegraph.yaml"),
@@ -439,7 +398,7 @@ fn the_readme_is_right_in_every_cloudformation_layout() {
     ];
     let mut failures = Vec::new();
     for (model, layout) in &cases {
-        if let Err(err) = follow_cloudformation(model, *layout) {
+        if let Err(err) = follow_cloudformation(model, *layout, &tools) {
             failures.push(format!(
                 "{} --cloudformation-layout {}:\n{err}",
                 model.display(),
@@ -448,47 +407,4 @@ fn the_readme_is_right_in_every_cloudformation_layout() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
-#[test]
-fn the_steps_are_read_from_the_readme() {
-    let readme =
-        std::fs::read_to_string(repo().join("golden/seed/seqera-terraform-per-account/README.md"))
-            .unwrap();
-    let steps = read_steps(&readme).unwrap();
-    assert_eq!(steps.platform_folder, "../terraform/management");
-    assert_eq!(steps.platform_template, "management.yaml");
-    assert_eq!(steps.platform_stack, "seqera-platform-management");
-    assert_eq!(
-        steps.target_folders,
-        [
-            "../terraform/production",
-            "../terraform/development",
-            "../terraform/management"
-        ]
-    );
-    let [production, development] = steps.credentials.as_slice() else {
-        panic!("{:#?}", steps.credentials)
-    };
-    assert_eq!(production.input, "production_external_id");
-    assert_eq!(
-        production.terraform_folder.as_deref(),
-        Some("../terraform/production")
-    );
-    assert_eq!(
-        (production.parameter.as_str(), production.file.as_str()),
-        ("ProductionExternalId", "production.yaml")
-    );
-    assert_eq!(
-        (
-            development.input.as_str(),
-            development.parameter.as_str(),
-            development.file.as_str()
-        ),
-        (
-            "development_external_id",
-            "DevelopmentExternalId",
-            "development.yaml"
-        )
-    );
 }

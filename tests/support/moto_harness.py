@@ -75,6 +75,19 @@ def patch_moto():
 
     iam_models.Role.update_from_cloudformation_json = classmethod(update_role)
 
+    # moto 5.2.1 reads a TemplateURL on its own endpoint as a path-style S3 URL only when
+    # it says "localhost"; on 127.0.0.1 it takes "127" for the bucket. The AWS CLI's
+    # `deploy --s3-bucket` (the Seqera README's step for templates over 51,200 bytes)
+    # builds the URL from the endpoint it was given, so both are read as path-style.
+    from moto.cloudformation import responses as cfn_responses
+    original_from_s3 = cfn_responses.get_stack_from_s3_url
+
+    def from_s3(template_url, account_id, partition):
+        return original_from_s3(template_url.replace("//127.0.0.1:", "//localhost:", 1),
+                                account_id, partition)
+
+    cfn_responses.get_stack_from_s3_url = from_s3
+
 
 def serve():
     """One request at a time: moto's backends are not thread-safe, and Terraform sends

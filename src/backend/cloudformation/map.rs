@@ -113,6 +113,11 @@ impl Map {
             .collect()
     }
 
+    /// The parameter of a StackSet template's `slot`th External ID.
+    pub fn slot_parameter(&self, slot: usize) -> String {
+        parameter_name(&stackset::slot_name(slot))
+    }
+
     /// The parameter that takes input `input`'s value where `role` is deployed: the
     /// input's own in a stack, the External ID slot it fills in a StackSet.
     pub fn input_parameter(&self, role: RoleIdx, input: &str) -> Option<String> {
@@ -121,7 +126,7 @@ impl Map {
             Place::StackSet { group, member } => self.groups[group].values[member]
                 .iter()
                 .position(|v| matches!(v, Text::Input(name) if name == input))
-                .map(|slot| parameter_name(&stackset::slot_name(slot))),
+                .map(|slot| self.slot_parameter(slot)),
         }
     }
 }

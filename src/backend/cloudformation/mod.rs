@@ -48,8 +48,7 @@ pub fn generate(
     let mut files = FileSet::default();
     let mut diags = Diagnostics::default();
     for (s, stack) in map.stacks.stacks.iter().enumerate() {
-        let yaml = to_yaml(&stack_template(graph, &map.stacks, s))?;
-        let text = format!("{}\n{yaml}", header(graph, "#"));
+        let text = stack_text(graph, &map, s)?;
         if text.len() > limits::TEMPLATE_BODY_S3 {
             let account = graph.account(stack.account);
             let message = format!(
@@ -75,6 +74,18 @@ pub fn generate(
     let readme = readme::render(graph, &order, &map, templates)?;
     files.insert("README.md", readme);
     diags.into_result(files)
+}
+
+/// Stack `s`'s template file, as written.
+fn stack_text(graph: &Graph, map: &Map, s: usize) -> Result<String, Diagnostics> {
+    let yaml = to_yaml(&stack_template(graph, &map.stacks, s))?;
+    Ok(format!("{}\n{yaml}", header(graph, "#")))
+}
+
+/// Whether stack `s`'s template is too big to pass as a body, so that it must be
+/// deployed through S3 (`aws cloudformation deploy --s3-bucket`).
+pub fn needs_s3(graph: &Graph, map: &Map, s: usize) -> bool {
+    stack_text(graph, map, s).is_ok_and(|text| text.len() > limits::TEMPLATE_BODY)
 }
 
 /// Templates too big to pass directly to CloudFormation.

@@ -47,6 +47,11 @@ impl Map {
         }
     }
 
+    /// Whether one root module holds every account (so one variables file serves all).
+    pub fn one_root(&self) -> bool {
+        self.layout != Layout::PerAccount
+    }
+
     /// `root_folder` as a path from the output folder: `terraform`, `terraform/example`,
     /// `terraform/<account>`.
     pub fn root_path(&self, account: AccountIdx) -> String {

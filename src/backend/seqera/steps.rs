@@ -1,0 +1,223 @@
+//! The shell commands of the README's steps, built from the other backends' maps so that
+//! every folder, address, stack and file name is the one they write. Each block runs
+//! from `seqera/` as it stands: Terraform with `-chdir`, CloudFormation with paths to
+//! `../cloudformation`, and the ID files that `credentials.sh` wrote read in place.
+
+use serde::Serialize;
+
+use super::Maps;
+use super::ids::{self, IdFile};
+use crate::backend::cloudformation::map::Place;
+use crate::ir::seqera::SeqeraSetup;
+use crate::ir::{AccountIdx, Graph};
+
+/// The variable that names the bucket `aws cloudformation deploy` uploads a template to
+/// when it is too big to pass as a body.
+pub const S3_BUCKET: &str = "TEMPLATE_BUCKET";
+
+/// The commands of one tool, run in one account where the tool needs it said.
+#[derive(Debug, Serialize)]
+pub struct Block {
+    /// `Terraform`, or `CloudFormation, as account <key> (<id>)`: the line before the code.
+    pub title: String,
+    pub text: String,
+}
+
+/// Where the README's commands come from: the maps and this run's ID files.
+pub struct Steps<'a> {
+    pub graph: &'a Graph,
+    pub seqera: &'a SeqeraSetup,
+    pub maps: &'a Maps,
+    pub files: &'a [IdFile],
+}
+
+impl Steps<'_> {
+    /// Step 1: the platform role and its instance profile, before any credential.
+    pub fn management(&self) -> Vec<Block> {
+        let platform = self.seqera.platform_role;
+        let account = self.graph.role(platform).account;
+        let folder = self.terraform_folder(account);
+        let mut apply = format!("terraform -chdir={folder} apply");
+        let tf = &self.maps.terraform;
+        apply.push_str(&format!(" -target={}", tf.role_address(platform)));
+        if self.graph.role(platform).instance_profile.is_some() {
+            apply.push_str(&format!(
+                " -target={}",
+                tf.instance_profile_address(platform)
+            ));
+        }
+        for input in tf.root_inputs(self.graph, account) {
+            apply.push_str(&format!(" -var {}=pending", input.name));
+        }
+        let terraform = Block {
+            title: "Terraform".into(),
+            text: format!("terraform -chdir={folder} init\n{apply}"),
+        };
+        let cfn = &self.maps.cloudformation;
+        let text = match cfn.place(platform) {
+            Place::Stack(stack) => {
+                let random: Vec<String> = cfn
+                    .stack_parameters(self.graph, stack)
+                    .iter()
+                    .map(|p| format!("{p}=$(openssl rand -hex 16)"))
+                    .collect();
+                self.deploy(stack, account, &random)
+            }
+            Place::StackSet { .. } => String::new(),
+        };
+        match text.is_empty() {
+            true => vec![terraform],
+            false => vec![terraform, self.as_account(account, text)],
+        }
+    }
+
+    /// Step 4: every root module and stack in deploy order, with the External IDs from
+    /// the files `credentials.sh` wrote; the platform's stack again only if a role beside
+    /// it takes one.
+    pub fn targets(&self) -> Vec<Block> {
+        let order = self
+            .graph
+            .deploy_order()
+            .unwrap_or_else(|| self.graph.account_indices());
+        let mut terraform: Vec<String> = Vec::new();
+        let mut folders: Vec<String> = Vec::new();
+        for &account in &order {
+            let folder = self.terraform_folder(account);
+            if folders.contains(&folder) {
+                continue;
+            }
+            folders.push(folder.clone());
+            let platform_root =
+                folder == self.terraform_folder(self.graph.role(self.seqera.platform_role).account);
+            if !platform_root {
+                terraform.push(format!("terraform -chdir={folder} init"));
+            }
+            let mut apply = format!("terraform -chdir={folder} apply");
+            let tf = &self.maps.terraform;
+            if let Some(file) = ids::terraform_file(self.graph, self.seqera, tf, account) {
+                let up = "../".repeat(folder.matches('/').count());
+                apply.push_str(&format!(" -var-file={up}seqera/{}", file.path));
+            }
+            terraform.push(apply);
+        }
+        let mut blocks = vec![Block {
+            title: "Terraform".into(),
+            text: terraform.join("\n"),
+        }];
+        blocks.extend(self.stacks(&order));
+        blocks.extend(self.stacksets());
+        blocks
+    }
+
+    fn stacks(&self, order: &[AccountIdx]) -> Vec<Block> {
+        let cfn = &self.maps.cloudformation;
+        let platform = self.seqera.platform_role;
+        let mut blocks = Vec::new();
+        for &account in order {
+            for (stack, _) in cfn.stacks.of(account) {
+                let file = ids::stack_file(self.graph, self.seqera, cfn, stack);
+                if cfn.place(platform) == Place::Stack(stack) && file.is_none() {
+                    continue;
+                }
+                let overrides = match &file {
+                    Some(file) => vec![format!("file://{}", file.path)],
+                    None => cfn
+                        .stack_parameters(self.graph, stack)
+                        .iter()
+                        .map(|p| format!("{p}=<value>"))
+                        .collect(),
+                };
+                let text = self.deploy(stack, account, &overrides);
+                blocks.push(self.as_account(account, text));
+            }
+        }
+        blocks
+    }
+
+    /// Each StackSet from the platform's account (its administrator here), then one
+    /// instance per member account.
+    fn stacksets(&self) -> Vec<Block> {
+        let cfn = &self.maps.cloudformation;
+        let admin = self.graph.role(self.seqera.platform_role).account;
+        let mut blocks = Vec::new();
+        for (g, group) in cfn.groups.iter().enumerate() {
+            let name = cfn.stackset_name(g);
+            let mut text = format!(
+                "aws cloudformation create-stack-set \\\n  --stack-set-name {name} \\\n  \
+                 --template-body file://../cloudformation/{} \\\n  --region {} \\\n  \
+                 --capabilities CAPABILITY_NAMED_IAM",
+                cfn.stackset_template(g),
+                self.region(admin)
+            );
+            for &member in &group.members {
+                let account = self.graph.role(member).account;
+                let parameters = match ids::instance_file(self.graph, self.seqera, cfn, member) {
+                    Some(file) => file.path,
+                    None => format!("../cloudformation/{}", cfn.parameter_file(g, account)),
+                };
+                text.push_str(&format!(
+                    "\naws cloudformation create-stack-instances \\\n  --stack-set-name {name} \\\n  \
+                     --accounts {} \\\n  --regions {} \\\n  --region {} \\\n  \
+                     --parameter-overrides file://{parameters}",
+                    self.graph.account(account).id,
+                    self.region(account),
+                    self.region(admin)
+                ));
+            }
+            blocks.push(self.as_account(admin, text));
+        }
+        blocks
+    }
+
+    /// `aws cloudformation deploy` of one stack, as the CloudFormation README has it.
+    fn deploy(&self, stack: usize, account: AccountIdx, overrides: &[String]) -> String {
+        let cfn = &self.maps.cloudformation;
+        let mut text = format!(
+            "aws cloudformation deploy \\\n  --stack-name {} \\\n  \
+             --template-file ../cloudformation/{} \\\n  --region {} \\\n  \
+             --capabilities CAPABILITY_NAMED_IAM",
+            cfn.stack_name(stack),
+            cfn.stack_file(stack),
+            self.region(account)
+        );
+        if crate::backend::cloudformation::needs_s3(self.graph, cfn, stack) {
+            text.push_str(&format!(" \\\n  --s3-bucket \"${S3_BUCKET}\""));
+        }
+        if !overrides.is_empty() {
+            text.push_str(&format!(
+                " \\\n  --parameter-overrides {}",
+                overrides.join(" ")
+            ));
+        }
+        text
+    }
+
+    /// The templates too big to deploy without S3, for the README to name.
+    pub fn through_s3(&self) -> Vec<String> {
+        let cfn = &self.maps.cloudformation;
+        (0..cfn.stacks.stacks.len())
+            .filter(|&s| crate::backend::cloudformation::needs_s3(self.graph, cfn, s))
+            .map(|s| cfn.stack_file(s))
+            .collect()
+    }
+
+    fn as_account(&self, account: AccountIdx, text: String) -> Block {
+        let account = self.graph.account(account);
+        Block {
+            title: format!(
+                "CloudFormation, as account {} ({})",
+                account.key, account.id
+            ),
+            text,
+        }
+    }
+
+    fn region(&self, account: AccountIdx) -> String {
+        self.graph.account(account).region_or_default().to_owned()
+    }
+
+    /// The folder to run `terraform` in, from `seqera/`.
+    pub fn terraform_folder(&self, account: AccountIdx) -> String {
+        format!("../{}", self.maps.terraform.root_path(account))
+    }
+}
