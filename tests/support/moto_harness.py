@@ -7,6 +7,9 @@ Subcommands:
   creds  URL ACCOUNT..  print credentials that moto attributes to each account
   deploy URL PLAN       create CloudFormation stacks in order and check that moto really
                         created every resource and output of each template
+  verify URL ACCOUNT..  hold every stack of each account (deployed by the AWS CLI) to
+                        deploy's checks: parameter rules, resources, outputs; print
+                        `stacks N`
   dump   URL ACCOUNT..  print each account's IAM as read back through the IAM API
   prereq URL ACCOUNT ARN..
                         create customer-managed policies that the model attaches but
@@ -88,6 +91,20 @@ def patch_moto():
 
     cfn_responses.get_stack_from_s3_url = from_s3
 
+    # moto 5.2.1 executes a change set (what `aws cloudformation deploy` creates) on the
+    # resources alone: the stack keeps the outputs of the empty template it began with.
+    # CloudFormation's stack has the template's outputs, as after create_stack.
+    from moto.cloudformation import models as cfn_models
+    original_apply = cfn_models.ChangeSet.apply
+
+    def apply(self):
+        original_apply(self)
+        self.stack.template = self.template
+        self.stack._parse_template()
+        self.stack.output_map = self.stack._create_output_map()
+
+    cfn_models.ChangeSet.apply = apply
+
 
 def serve():
     """One request at a time: moto's backends are not thread-safe, and Terraform sends
@@ -146,6 +163,11 @@ def creds(url, specs):
 
 
 def load_template(path):
+    with open(path, encoding="utf-8") as f:
+        return parse_template(f.read())
+
+
+def parse_template(text):
     """Reads a template's structure; short-form intrinsics (!Ref, !GetAtt) become plain
     values, which is all the checks below need."""
     import yaml
@@ -161,8 +183,7 @@ def load_template(path):
         return {suffix: loader.construct_mapping(node)}
 
     Loader.add_multi_constructor("!", any_tag)
-    with open(path, encoding="utf-8") as f:
-        return yaml.load(f, Loader=Loader)
+    return yaml.load(text, Loader=Loader)
 
 
 def check_parameters(template, values):
@@ -213,30 +234,61 @@ def deploy(url, plan_path):
                         for k, v in sorted(stack["parameters"].items())],
             Capabilities=["CAPABILITY_NAMED_IAM"],
         )
-        described = cf.describe_stacks(StackName=stack["stack"])["Stacks"][0]
         done = "UPDATE_COMPLETE" if update else "CREATE_COMPLETE"
-        if described["StackStatus"] != done:
-            errors.append(f"{where}: status {described['StackStatus']}")
-            continue
-        # moto skips resource types it does not know and still reports CREATE_COMPLETE,
-        # so hold every resource of the template to account.
-        created = {
-            r["LogicalResourceId"]: r
-            for r in cf.list_stack_resources(StackName=stack["stack"])["StackResourceSummaries"]
-        }
-        for logical_id, resource in (template.get("Resources") or {}).items():
-            got = created.get(logical_id)
-            if got is None or not got.get("PhysicalResourceId"):
-                errors.append(f"{where}: resource {logical_id} ({resource['Type']}) was not created")
-            elif got["ResourceStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
-                errors.append(f"{where}: resource {logical_id} is {got['ResourceStatus']}")
-        outputs = {o["OutputKey"] for o in described.get("Outputs") or []}
-        for name in template.get("Outputs") or {}:
-            if name not in outputs:
-                errors.append(f"{where}: output {name} is missing")
+        errors += check_stack(cf, stack["stack"], template, where, done)
     if errors:
         print("\n".join(errors), file=sys.stderr)
         sys.exit(1)
+
+
+def check_stack(cf, name, template, where, done):
+    """What moto lets through, held to account on a stack that exists."""
+    errors = []
+    described = cf.describe_stacks(StackName=name)["Stacks"][0]
+    if described["StackStatus"] != done:
+        return [f"{where}: status {described['StackStatus']}"]
+    # moto skips resource types it does not know and still reports CREATE_COMPLETE,
+    # so hold every resource of the template to account.
+    created = {
+        r["LogicalResourceId"]: r
+        for r in cf.list_stack_resources(StackName=name)["StackResourceSummaries"]
+    }
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        got = created.get(logical_id)
+        if got is None or not got.get("PhysicalResourceId"):
+            errors.append(f"{where}: resource {logical_id} ({resource['Type']}) was not created")
+        elif got["ResourceStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
+            errors.append(f"{where}: resource {logical_id} is {got['ResourceStatus']}")
+    outputs = {o["OutputKey"] for o in described.get("Outputs") or []}
+    for output in template.get("Outputs") or {}:
+        if output not in outputs:
+            errors.append(f"{where}: output {output} is missing")
+    return errors
+
+
+def verify(url, specs):
+    """Every stack of each account, as deployed by other means (the AWS CLI), held to the
+    checks `deploy` makes: its parameters' rules, its resources and outputs."""
+    errors, stacks = [], 0
+    for spec in specs:
+        region = parse_account(spec)[2]
+        cf = client(url, "cloudformation", region, account_creds(url, spec))
+        for summary in cf.describe_stacks()["Stacks"]:
+            name, stacks = summary["StackName"], stacks + 1
+            where = f"stack {name} in {parse_account(spec)[0]}"
+            body = cf.get_template(StackName=name)["TemplateBody"]
+            template = body if isinstance(body, dict) else parse_template(body)
+            values = {p["ParameterKey"]: p["ParameterValue"]
+                      for p in summary.get("Parameters") or []}
+            errors += [f"{where}: {p}" for p in check_parameters(template, values)]
+            done = summary["StackStatus"]
+            if done not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
+                done = "CREATE_COMPLETE"
+            errors += check_stack(cf, name, template, where, done)
+    if errors:
+        print("\n".join(errors), file=sys.stderr)
+        sys.exit(1)
+    print(f"stacks {stacks}")
 
 
 def pages(call, key, **kwargs):
@@ -319,6 +371,8 @@ def main(argv):
         creds(argv[1], argv[2:])
     elif len(argv) == 3 and argv[0] == "deploy":
         deploy(argv[1], argv[2])
+    elif len(argv) >= 2 and argv[0] == "verify":
+        verify(argv[1], argv[2:])
     elif len(argv) >= 3 and argv[0] == "prereq":
         prereq(argv[1], argv[2], argv[3:])
     elif len(argv) >= 2 and argv[0] == "dump":
