@@ -26,6 +26,7 @@ mod crash_safety;
 mod golden;
 mod graph_properties;
 mod lint_rules;
+mod policy_engine;
 mod quotas;
 mod readme_examples;
 mod real_tools;

@@ -77,7 +77,7 @@ pub struct Generated {
 }
 
 /// A value each input accepts (AWS's External ID rule), different per input.
-fn input_value(name: &str) -> String {
+pub fn input_value(name: &str) -> String {
     format!("ext-{}:{}", name.replace('_', "-"), name.len())
 }
 
