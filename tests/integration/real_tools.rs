@@ -275,20 +275,31 @@ print(json.dumps({k: v["Properties"].get("Description") for k, v in template["Re
     );
 }
 
-/// `credentials.sh` must at least parse: `bash -n` reads it without running a command.
-#[test]
-fn every_generated_credentials_script_parses() {
+/// Every `credentials.sh` of every layout (the golden files are the generated ones).
+fn credential_scripts() -> Vec<PathBuf> {
     let scripts: Vec<PathBuf> = golden_cases()
         .iter()
-        .map(|case| case.join("seqera/credentials.sh"))
+        .flat_map(|case| std::fs::read_dir(case).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|dir| {
+            let name = dir.file_name().unwrap().to_string_lossy();
+            name == "seqera" || name.starts_with("seqera-")
+        })
+        .map(|dir| dir.join("credentials.sh"))
         .filter(|p| p.is_file())
         .collect();
     assert!(
-        scripts.len() >= 2,
+        scripts.len() >= 8,
         "the golden cases hold {} credential scripts",
         scripts.len()
     );
-    for script in scripts {
+    scripts
+}
+
+/// `credentials.sh` must parse: `bash -n` reads it without running a command.
+#[test]
+fn every_generated_credentials_script_parses() {
+    for script in credential_scripts() {
         let out = Command::new("bash")
             .arg("-n")
             .arg(&script)
@@ -301,4 +312,25 @@ fn every_generated_credentials_script_parses() {
             text(&out.stderr)
         );
     }
+}
+
+/// And pass ShellCheck with every check on (quoting, unused variables, bash 3.2 traps).
+#[test]
+fn every_generated_credentials_script_passes_shellcheck() {
+    let found = Command::new("shellcheck").arg("--version").output();
+    if !require_tool("shellcheck", found.is_ok_and(|o| o.status.success())) {
+        return;
+    }
+    let scripts = credential_scripts();
+    let out = Command::new("shellcheck")
+        .args(["--shell=bash", "--severity=style"])
+        .args(&scripts)
+        .output()
+        .expect("run shellcheck");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }

@@ -149,10 +149,8 @@ check_platform
 
 # acme/production: role production in account production (111111111111)
 add_credential acme/production aws-production arn:aws:iam::111111111111:role/SeqeraPlatformRole-AccountA
-id_1=$external_id
 
 # acme/development: role development in account development (222222222222)
 add_credential acme/development aws-development arn:aws:iam::222222222222:role/SeqeraPlatformRole-AccountB
-id_2=$external_id
 
 stop_if_failed

@@ -32,7 +32,7 @@ pub fn credentials(graph: &Graph, seqera: &SeqeraSetup, files: &[IdFile]) -> Str
         let role = graph.role(c.role);
         let account = graph.account(role.account);
         out.push_str(&format!(
-            "\n# {}: role {} in account {} ({})\nadd_credential {} {} {}\nid_{}=$external_id\n",
+            "\n# {}: role {} in account {} ({})\nadd_credential {} {} {}\n",
             c.workspace,
             role.key,
             account.key,
@@ -40,8 +40,14 @@ pub fn credentials(graph: &Graph, seqera: &SeqeraSetup, files: &[IdFile]) -> Str
             quote(&c.workspace),
             quote(&c.name),
             quote(&graph.role_arn(c.role)),
-            n + 1
         ));
+        let used = files
+            .iter()
+            .flat_map(|f| &f.entries)
+            .any(|(_, v)| *v == Value::Credential(n));
+        if used {
+            out.push_str(&format!("id_{}=$external_id\n", n + 1));
+        }
     }
     out.push_str("\nstop_if_failed\n");
     for file in files {
