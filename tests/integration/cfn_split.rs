@@ -137,6 +137,14 @@ fn large_output_is_written_with_warnings() {
         .unwrap()
         .len();
     assert!(size > 51_200);
+    // The deploy guide gives that template, and only that one, the S3 form.
+    let readme = std::fs::read_to_string(dir.path().join("gen/cloudformation/README.md")).unwrap();
+    let management = readme
+        .split("\n## ")
+        .find(|s| s.contains("--template-file management.yaml"))
+        .unwrap();
+    assert!(management.contains("--s3-bucket <bucket>"), "{management}");
+    assert_eq!(readme.matches("--s3-bucket <bucket>").count(), 1);
     for expected in [
         format!(
             "warning: cloudformation/management.yaml is {size} bytes; CloudFormation takes at most 51200 bytes as a template body\n  hint: deploy it through S3"

@@ -198,7 +198,7 @@ fn a_platform_role_in_a_stackset_is_named_by_the_seqera_readme() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let readme = std::fs::read_to_string(dir.path().join("out/seqera/README.md")).unwrap();
     assert!(
-        readme.contains("`stacksets/p.yaml` stack (twin-p)"),
+        readme.contains("--template-body file://../cloudformation/stacksets/p.yaml"),
         "{readme}"
     );
     assert!(

@@ -47,8 +47,10 @@ pub fn generate(
     let order = graph.deploy_order_for("CloudFormation stacks", "")?;
     let mut files = FileSet::default();
     let mut diags = Diagnostics::default();
+    let mut large = Vec::new();
     for (s, stack) in map.stacks.stacks.iter().enumerate() {
         let text = stack_text(graph, &map, s)?;
+        large.push(text.len() > limits::TEMPLATE_BODY);
         if text.len() > limits::TEMPLATE_BODY_S3 {
             let account = graph.account(stack.account);
             let message = format!(
@@ -71,7 +73,7 @@ pub fn generate(
             files.insert(file, stackset::parameter_file(graph, group, i));
         }
     }
-    let readme = readme::render(graph, &order, &map, templates)?;
+    let readme = readme::render(graph, &order, &map, &large, templates)?;
     files.insert("README.md", readme);
     diags.into_result(files)
 }

@@ -49,12 +49,16 @@ struct Stack {
     /// Accounts whose roles this stack's trust policies name, and the account's previous
     /// template when it has several: deployed before it.
     after: Vec<String>,
+    /// Too big to pass as a body: deployed through an S3 bucket.
+    s3: bool,
 }
 
+/// `large[s]` says whether stack `s`'s template is too big to pass as a body.
 pub fn render(
     graph: &Graph,
     order: &[AccountIdx],
     map: &Map,
+    large: &[bool],
     templates: &Templates,
 ) -> Result<String, Diagnostics> {
     let mut entries = Vec::new();
@@ -63,6 +67,7 @@ pub fn render(
         let parts = map.stacks.of(account).count();
         for (i, s) in map.stacks.of(account) {
             let mut entry = stack(graph, map, i);
+            entry.s3 = large[i];
             if parts > 1 {
                 entry.part = format!("part {} of {parts}", s.part + 1);
             }
@@ -104,6 +109,7 @@ fn stack(graph: &Graph, map: &Map, i: usize) -> Stack {
         region: region(account),
         parameters,
         after,
+        s3: false,
     }
 }
 

@@ -17,9 +17,8 @@ use crate::ir::{Graph, RoleIdx, Text};
 use crate::output::FileSet;
 use crate::templates::Templates;
 use ids::IdFile;
+use ids::RECORD;
 use steps::{Block, Steps};
-
-pub use ids::RECORD;
 
 pub fn generate(
     graph: &Graph,
@@ -39,9 +38,8 @@ pub fn generate(
         graph,
         seqera,
         maps: &maps,
-        files: &id_files,
     };
-    let context = context(graph, seqera, &steps);
+    let context = context(graph, seqera, &steps, &id_files);
     if seqera.allow_instance_credentials {
         files.insert("tower.env", templates.render("seqera-tower.env", &context)?);
     }
@@ -54,7 +52,7 @@ pub fn generate(
 }
 
 /// Where the other backends put each role, in the layouts of this run.
-pub struct Maps {
+struct Maps {
     terraform: TerraformMap,
     cloudformation: CloudFormationMap,
 }
@@ -123,7 +121,7 @@ fn role_info(graph: &Graph, idx: RoleIdx) -> RoleInfo {
     }
 }
 
-fn context(graph: &Graph, seqera: &SeqeraSetup, steps: &Steps) -> Context {
+fn context(graph: &Graph, seqera: &SeqeraSetup, steps: &Steps, files: &[IdFile]) -> Context {
     let management = steps.management();
     let pending_vars = management.iter().any(|b| b.text.contains("=pending"));
     let random_parameters = management.iter().any(|b| b.text.contains("openssl rand"));
@@ -141,7 +139,7 @@ fn context(graph: &Graph, seqera: &SeqeraSetup, steps: &Steps) -> Context {
             .iter()
             .map(|c| credential(graph, seqera, c))
             .collect(),
-        files: steps.files.iter().map(file_info).collect(),
+        files: files.iter().map(file_info).collect(),
         management,
         pending_vars,
         random_parameters,

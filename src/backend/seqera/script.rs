@@ -160,7 +160,7 @@ fn json(parts: &[Part]) -> String {
 }
 
 /// Single-quotes a word for POSIX shells unless it is made of safe characters only.
-fn quote(word: &str) -> String {
+pub(super) fn quote(word: &str) -> String {
     let safe = !word.is_empty()
         && word
             .chars()

@@ -6,10 +6,11 @@
 use serde::Serialize;
 
 use super::Maps;
-use super::ids::{self, IdFile};
+use super::ids;
+use super::script::quote;
 use crate::backend::cloudformation::map::Place;
 use crate::ir::seqera::SeqeraSetup;
-use crate::ir::{AccountIdx, Graph};
+use crate::ir::{AccountIdx, Graph, RoleIdx};
 
 /// The variable that names the bucket `aws cloudformation deploy` uploads a template to
 /// when it is too big to pass as a body.
@@ -23,12 +24,11 @@ pub struct Block {
     pub text: String,
 }
 
-/// Where the README's commands come from: the maps and this run's ID files.
+/// Where the README's commands come from: the other backends' maps.
 pub struct Steps<'a> {
     pub graph: &'a Graph,
     pub seqera: &'a SeqeraSetup,
     pub maps: &'a Maps,
-    pub files: &'a [IdFile],
 }
 
 impl Steps<'_> {
@@ -37,21 +37,20 @@ impl Steps<'_> {
         let platform = self.seqera.platform_role;
         let account = self.graph.role(platform).account;
         let folder = self.terraform_folder(account);
-        let mut apply = format!("terraform -chdir={folder} apply");
+        let chdir = quote(&format!("-chdir={folder}"));
+        let mut apply = format!("terraform {chdir} apply");
         let tf = &self.maps.terraform;
-        apply.push_str(&format!(" -target={}", tf.role_address(platform)));
+        apply.push_str(&format!(" -target={}", quote(&tf.role_address(platform))));
         if self.graph.role(platform).instance_profile.is_some() {
-            apply.push_str(&format!(
-                " -target={}",
-                tf.instance_profile_address(platform)
-            ));
+            let address = tf.instance_profile_address(platform);
+            apply.push_str(&format!(" -target={}", quote(&address)));
         }
         for input in tf.root_inputs(self.graph, account) {
             apply.push_str(&format!(" -var {}=pending", input.name));
         }
         let terraform = Block {
             title: "Terraform".into(),
-            text: format!("terraform -chdir={folder} init\n{apply}"),
+            text: format!("terraform {chdir} init\n{apply}"),
         };
         let cfn = &self.maps.cloudformation;
         let text = match cfn.place(platform) {
@@ -63,7 +62,7 @@ impl Steps<'_> {
                     .collect();
                 self.deploy(stack, account, &random)
             }
-            Place::StackSet { .. } => String::new(),
+            Place::StackSet { group, .. } => self.stackset(group, true, &[platform]),
         };
         match text.is_empty() {
             true => vec![terraform],
@@ -89,14 +88,16 @@ impl Steps<'_> {
             folders.push(folder.clone());
             let platform_root =
                 folder == self.terraform_folder(self.graph.role(self.seqera.platform_role).account);
+            let chdir = quote(&format!("-chdir={folder}"));
             if !platform_root {
-                terraform.push(format!("terraform -chdir={folder} init"));
+                terraform.push(format!("terraform {chdir} init"));
             }
-            let mut apply = format!("terraform -chdir={folder} apply");
+            let mut apply = format!("terraform {chdir} apply");
             let tf = &self.maps.terraform;
             if let Some(file) = ids::terraform_file(self.graph, self.seqera, tf, account) {
                 let up = "../".repeat(folder.matches('/').count());
-                apply.push_str(&format!(" -var-file={up}seqera/{}", file.path));
+                let path = format!("{up}seqera/{}", file.path);
+                apply.push_str(&format!(" {}", quote(&format!("-var-file={path}"))));
             }
             terraform.push(apply);
         }
@@ -120,7 +121,7 @@ impl Steps<'_> {
                     continue;
                 }
                 let overrides = match &file {
-                    Some(file) => vec![format!("file://{}", file.path)],
+                    Some(file) => vec![quote(&format!("file://{}", file.path))],
                     None => cfn
                         .stack_parameters(self.graph, stack)
                         .iter()
@@ -135,38 +136,62 @@ impl Steps<'_> {
     }
 
     /// Each StackSet from the platform's account (its administrator here), then one
-    /// instance per member account.
+    /// instance per member account; step 1 made the platform's StackSet and instance, if
+    /// the platform role is in one.
     fn stacksets(&self) -> Vec<Block> {
         let cfn = &self.maps.cloudformation;
-        let admin = self.graph.role(self.seqera.platform_role).account;
+        let platform = self.seqera.platform_role;
+        let admin = self.graph.role(platform).account;
         let mut blocks = Vec::new();
         for (g, group) in cfn.groups.iter().enumerate() {
-            let name = cfn.stackset_name(g);
-            let mut text = format!(
-                "aws cloudformation create-stack-set \\\n  --stack-set-name {name} \\\n  \
-                 --template-body file://../cloudformation/{} \\\n  --region {} \\\n  \
-                 --capabilities CAPABILITY_NAMED_IAM",
-                cfn.stackset_template(g),
-                self.region(admin)
-            );
-            for &member in &group.members {
-                let account = self.graph.role(member).account;
-                let parameters = match ids::instance_file(self.graph, self.seqera, cfn, member) {
-                    Some(file) => file.path,
-                    None => format!("../cloudformation/{}", cfn.parameter_file(g, account)),
-                };
-                text.push_str(&format!(
-                    "\naws cloudformation create-stack-instances \\\n  --stack-set-name {name} \\\n  \
-                     --accounts {} \\\n  --regions {} \\\n  --region {} \\\n  \
-                     --parameter-overrides file://{parameters}",
-                    self.graph.account(account).id,
-                    self.region(account),
-                    self.region(admin)
-                ));
+            let made = group.members.contains(&platform);
+            let members: Vec<RoleIdx> = group
+                .members
+                .iter()
+                .copied()
+                .filter(|&m| m != platform)
+                .collect();
+            let text = self.stackset(g, !made, &members);
+            if !text.is_empty() {
+                blocks.push(self.as_account(admin, text));
             }
-            blocks.push(self.as_account(admin, text));
         }
         blocks
+    }
+
+    /// `create-stack-set` of group `g` if `create`, and an instance for each of `members`.
+    fn stackset(&self, g: usize, create: bool, members: &[RoleIdx]) -> String {
+        let cfn = &self.maps.cloudformation;
+        let admin = self.graph.role(self.seqera.platform_role).account;
+        let name = cfn.stackset_name(g);
+        let mut commands = Vec::new();
+        if create {
+            let template = format!("file://../cloudformation/{}", cfn.stackset_template(g));
+            commands.push(format!(
+                "aws cloudformation create-stack-set \\\n  --stack-set-name {name} \\\n  \
+                 --template-body {} \\\n  --region {} \\\n  \
+                 --capabilities CAPABILITY_NAMED_IAM",
+                quote(&template),
+                self.region(admin)
+            ));
+        }
+        for &member in members {
+            let account = self.graph.role(member).account;
+            let parameters = match ids::instance_file(self.graph, self.seqera, cfn, member) {
+                Some(file) => file.path,
+                None => format!("../cloudformation/{}", cfn.parameter_file(g, account)),
+            };
+            commands.push(format!(
+                "aws cloudformation create-stack-instances \\\n  --stack-set-name {name} \\\n  \
+                 --accounts {} \\\n  --regions {} \\\n  --region {} \\\n  \
+                 --parameter-overrides {}",
+                self.graph.account(account).id,
+                self.region(account),
+                self.region(admin),
+                quote(&format!("file://{parameters}"))
+            ));
+        }
+        commands.join("\n")
     }
 
     /// `aws cloudformation deploy` of one stack, as the CloudFormation README has it.
