@@ -60,7 +60,7 @@ fn check_model(model: &Path, tools: &Tools, lint: bool) -> Result<(), String> {
     if lint {
         cloud::cfn_lint(&generated)?;
     }
-    cloud::three_way(&generated, tools, work.path(), lint)
+    cloud::three_way(&generated, tools, work.path())
 }
 
 #[test]

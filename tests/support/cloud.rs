@@ -174,9 +174,9 @@ pub fn cfn_lint(g: &Generated) -> Result<(), String> {
 }
 
 /// The three-way check: Terraform's state == the plan == CloudFormation's state.
-pub fn three_way(g: &Generated, tools: &Tools, work: &Path, validate: bool) -> Result<(), String> {
+pub fn three_way(g: &Generated, tools: &Tools, work: &Path) -> Result<(), String> {
     let (terraform, cloudformation) = std::thread::scope(|s| {
-        let tf = s.spawn(|| deploy_terraform(g, tools, work, validate));
+        let tf = s.spawn(|| deploy_terraform(g, tools, work));
         let cf = deploy_cloudformation(g, work, &|_, body| body);
         (
             tf.join()

@@ -41,12 +41,11 @@ pub fn deploy_terraform(
     g: &Generated,
     tools: &Tools,
     work: &Path,
-    validate: bool,
 ) -> Result<BTreeMap<String, AccountIam>, String> {
     let attempt = |dir: &Path| {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
         let moto = Moto::start(&dir.join("moto-terraform.log"))?;
-        terraform_on(&moto, g, tools, dir, validate).map_err(|e| e + &moto.errors())
+        terraform_on(&moto, g, tools, dir).map_err(|e| e + &moto.errors())
     };
     match attempt(work) {
         Err(err) if err.contains("EntityAlreadyExists") => {
@@ -157,16 +156,14 @@ fn terraform_on(
     g: &Generated,
     tools: &Tools,
     work: &Path,
-    validate: bool,
 ) -> Result<BTreeMap<String, AccountIam>, String> {
     let roots = terraform_on_moto(moto, g, work)?;
     let config = &tools.tf_config;
     for (root, inputs) in &roots {
         let vars = var_args(g, inputs);
+        // No separate `validate`: `apply` validates first and stops with the same
+        // diagnostics, and each invocation starts one provider per account.
         terraform(&["init", "-input=false", "-no-color"], root, config)?;
-        if validate {
-            terraform(&["validate", "-no-color"], root, config)?;
-        }
         let mut apply = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
         apply.extend(vars.iter().map(String::as_str));
         terraform(&apply, root, config)?;
