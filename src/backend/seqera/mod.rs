@@ -68,6 +68,8 @@ struct Context {
     enterprise_fixed: &'static str,
     allow_instance_credentials: bool,
     platform: RoleInfo,
+    /// Whether the platform role has an instance profile (Platform runs on EC2).
+    platform_profile: bool,
     /// Where `credentials.sh` records the IDs.
     record: &'static str,
     credentials: Vec<CredentialInfo>,
@@ -133,6 +135,7 @@ fn context(graph: &Graph, seqera: &SeqeraSetup, steps: &Steps, files: &[IdFile])
         enterprise_fixed: crate::platform::ENTERPRISE_FIXED,
         allow_instance_credentials: seqera.allow_instance_credentials,
         platform: role_info(graph, seqera.platform_role),
+        platform_profile: graph.role(seqera.platform_role).instance_profile.is_some(),
         record: RECORD,
         credentials: seqera
             .credentials
