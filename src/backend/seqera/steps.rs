@@ -125,7 +125,7 @@ impl Steps<'_> {
                     None => cfn
                         .stack_parameters(self.graph, stack)
                         .iter()
-                        .map(|p| format!("{p}=<value>"))
+                        .map(|p| quote(&format!("{p}=<value>")))
                         .collect(),
                 };
                 let text = self.deploy(stack, account, &overrides);
