@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use rolegraph::ir::edges::Source;
+use rolegraph::ir::edges::{Source, TrustEdge};
 use rolegraph::ir::{Graph, RoleIdx};
 use rolegraph::plan::{Plan, RoleState};
 use serde_json::{Value, json};
@@ -91,9 +91,9 @@ struct Counts {
     unnamed_principals: usize,
 }
 
-fn edges(graph: &Graph, inputs: &BTreeMap<String, String>) -> BTreeMap<(usize, usize), Edge> {
+fn edges(all: &[TrustEdge], inputs: &BTreeMap<String, String>) -> BTreeMap<(usize, usize), Edge> {
     let mut out = BTreeMap::new();
-    for e in graph.trust_edges() {
+    for e in all {
         let Source::Role(p) = e.source else { continue };
         let external_ids = e
             .external_ids
@@ -117,9 +117,9 @@ fn edges(graph: &Graph, inputs: &BTreeMap<String, String>) -> BTreeMap<(usize, u
 
 /// Whether T's trust lets in a principal outside the model that covers P: its account's
 /// root, or anyone. Then P's own policies decide, which is not what this test is about.
-fn trusts_account_of(graph: &Graph, target: usize, source: usize) -> bool {
+fn trusts_account_of(graph: &Graph, all: &[TrustEdge], target: usize, source: usize) -> bool {
     let account = &graph.account(graph.role(RoleIdx(source)).account).id;
-    graph.trust_edges().iter().any(|e| {
+    all.iter().any(|e| {
         e.target.0 == target
             && matches!(&e.source, Source::External(s) if s == "*" || s.contains(account.as_str()))
     })
@@ -160,7 +160,8 @@ fn identity_policies(plan: &Plan, role: &RoleState) -> Vec<Value> {
 }
 
 fn asks(graph: &Graph, plan: &Plan, inputs: &BTreeMap<String, String>) -> (Vec<Ask>, Counts) {
-    let edges = edges(graph, inputs);
+    let all = graph.trust_edges();
+    let edges = edges(&all, inputs);
     let mut asks = Vec::new();
     let mut counts = Counts::default();
     let trusts: Vec<String> = plan
@@ -179,7 +180,7 @@ fn asks(graph: &Graph, plan: &Plan, inputs: &BTreeMap<String, String>) -> (Vec<A
         let identity = identity_policies(plan, p_state);
         for t in 0..graph.roles.len() {
             let edge = edges.get(&(p, t));
-            if edge.is_some_and(|e| e.conditioned) || trusts_account_of(graph, t, p) {
+            if edge.is_some_and(|e| e.conditioned) || trusts_account_of(graph, &all, t, p) {
                 counts.skipped_pairs += 1;
                 continue;
             }

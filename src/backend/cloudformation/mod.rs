@@ -50,7 +50,7 @@ pub fn generate(
     let mut large = Vec::new();
     for (s, stack) in map.stacks.stacks.iter().enumerate() {
         let text = stack_text(graph, &map, s)?;
-        large.push(text.len() > limits::TEMPLATE_BODY);
+        large.push(too_big_for_a_body(&text));
         if text.len() > limits::TEMPLATE_BODY_S3 {
             let account = graph.account(stack.account);
             let message = format!(
@@ -84,17 +84,25 @@ fn stack_text(graph: &Graph, map: &Map, s: usize) -> Result<String, Diagnostics>
     Ok(format!("{}\n{yaml}", header(graph, "#")))
 }
 
-/// Whether stack `s`'s template is too big to pass as a body, so that it must be
-/// deployed through S3 (`aws cloudformation deploy --s3-bucket`).
-pub fn needs_s3(graph: &Graph, map: &Map, s: usize) -> bool {
-    stack_text(graph, map, s).is_ok_and(|text| text.len() > limits::TEMPLATE_BODY)
+/// Whether a template must be deployed through S3 (`aws cloudformation deploy
+/// --s3-bucket`): CloudFormation takes a body of at most 51,200 bytes.
+fn too_big_for_a_body(text: &str) -> bool {
+    text.len() > limits::TEMPLATE_BODY
+}
+
+/// For each stack of `map`, whether its template must go through S3: for a backend that
+/// names the deploy commands without the CloudFormation files at hand.
+pub fn stacks_through_s3(graph: &Graph, map: &Map) -> Vec<bool> {
+    (0..map.stacks.stacks.len())
+        .map(|s| stack_text(graph, map, s).is_ok_and(|text| too_big_for_a_body(&text)))
+        .collect()
 }
 
 /// Templates too big to pass directly to CloudFormation.
 pub fn warnings(files: &FileSet) -> Vec<crate::backend::Warning> {
     files
         .iter()
-        .filter(|(path, body)| path.ends_with(".yaml") && body.len() > limits::TEMPLATE_BODY)
+        .filter(|(path, body)| path.ends_with(".yaml") && too_big_for_a_body(body))
         .map(|(path, body)| crate::backend::Warning {
             message: format!(
                 "cloudformation/{path} is {} bytes; CloudFormation takes at most {} bytes as a template body",

@@ -8,9 +8,9 @@ mod steps;
 
 use serde::Serialize;
 
-use crate::backend::Options;
 use crate::backend::cloudformation::map::Map as CloudFormationMap;
 use crate::backend::terraform::map::Map as TerraformMap;
+use crate::backend::{Options, cloudformation};
 use crate::diag::Diagnostics;
 use crate::ir::seqera::SeqeraSetup;
 use crate::ir::{Graph, RoleIdx, Text};
@@ -37,6 +37,7 @@ pub fn generate(
     let steps = Steps {
         graph,
         seqera,
+        through_s3: cloudformation::stacks_through_s3(graph, &maps.cloudformation),
         maps: &maps,
     };
     let context = context(graph, seqera, &steps, &id_files);
@@ -124,9 +125,6 @@ fn role_info(graph: &Graph, idx: RoleIdx) -> RoleInfo {
 }
 
 fn context(graph: &Graph, seqera: &SeqeraSetup, steps: &Steps, files: &[IdFile]) -> Context {
-    let management = steps.management();
-    let pending_vars = management.iter().any(|b| b.text.contains("=pending"));
-    let random_parameters = management.iter().any(|b| b.text.contains("openssl rand"));
     Context {
         model: graph.name.clone(),
         source: graph.source_name.clone(),
@@ -143,11 +141,11 @@ fn context(graph: &Graph, seqera: &SeqeraSetup, steps: &Steps, files: &[IdFile])
             .map(|c| credential(graph, seqera, c))
             .collect(),
         files: files.iter().map(file_info).collect(),
-        management,
-        pending_vars,
-        random_parameters,
+        management: steps.management(),
+        pending_vars: steps.pending_vars(),
+        random_parameters: steps.random_parameters(),
         targets: steps.targets(),
-        through_s3: steps.through_s3(),
+        through_s3: steps.s3_templates(),
         s3_bucket: steps::S3_BUCKET,
     }
 }

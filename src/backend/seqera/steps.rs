@@ -29,6 +29,8 @@ pub struct Steps<'a> {
     pub graph: &'a Graph,
     pub seqera: &'a SeqeraSetup,
     pub maps: &'a Maps,
+    /// For each stack, whether its template goes through S3 (rendered once to know).
+    pub through_s3: Vec<bool>,
 }
 
 impl Steps<'_> {
@@ -67,6 +69,26 @@ impl Steps<'_> {
         match text.is_empty() {
             true => vec![terraform],
             false => vec![terraform, self.as_account(account, text)],
+        }
+    }
+
+    /// Whether step 1's targeted apply passes `pending` for variables of the platform's
+    /// root module, which only step 4 can fill.
+    pub fn pending_vars(&self) -> bool {
+        let account = self.graph.role(self.seqera.platform_role).account;
+        !self
+            .maps
+            .terraform
+            .root_inputs(self.graph, account)
+            .is_empty()
+    }
+
+    /// Whether step 1 gives the platform's stack random External IDs until step 4.
+    pub fn random_parameters(&self) -> bool {
+        let cfn = &self.maps.cloudformation;
+        match cfn.place(self.seqera.platform_role) {
+            Place::Stack(stack) => !cfn.stack_parameters(self.graph, stack).is_empty(),
+            Place::StackSet { .. } => false,
         }
     }
 
@@ -205,7 +227,7 @@ impl Steps<'_> {
             cfn.stack_file(stack),
             self.region(account)
         );
-        if crate::backend::cloudformation::needs_s3(self.graph, cfn, stack) {
+        if self.through_s3[stack] {
             text.push_str(&format!(" \\\n  --s3-bucket \"${S3_BUCKET}\""));
         }
         if !overrides.is_empty() {
@@ -218,10 +240,10 @@ impl Steps<'_> {
     }
 
     /// The templates too big to deploy without S3, for the README to name.
-    pub fn through_s3(&self) -> Vec<String> {
+    pub fn s3_templates(&self) -> Vec<String> {
         let cfn = &self.maps.cloudformation;
         (0..cfn.stacks.stacks.len())
-            .filter(|&s| crate::backend::cloudformation::needs_s3(self.graph, cfn, s))
+            .filter(|&s| self.through_s3[s])
             .map(|s| cfn.stack_file(s))
             .collect()
     }
