@@ -106,15 +106,37 @@ pub fn read(path: &Path, limit: Limit, links: Links) -> Result<Vec<u8>, ReadErro
     Ok(bytes)
 }
 
-/// Like `read`, as UTF-8 text.
-pub fn read_text(path: &Path, limit: Limit, links: Links) -> Result<String, ReadError> {
-    let bytes = read(path, limit, links)?;
+/// Standard input as UTF-8 text, at most `limit`: a pipe is what `-` is for, so any kind
+/// of stream is read (it ends when its writer closes it).
+pub fn read_stdin(limit: Limit) -> Result<String, ReadError> {
+    let max = limit.bytes();
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit: max,
+        });
+    }
+    utf8(bytes)
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, ReadError> {
     String::from_utf8(bytes).map_err(|_| {
         ReadError::Io(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             "stream did not contain valid UTF-8",
         ))
     })
+}
+
+/// Like `read`, as UTF-8 text.
+pub fn read_text(path: &Path, limit: Limit, links: Links) -> Result<String, ReadError> {
+    utf8(read(path, limit, links)?)
 }
 
 fn open(path: &Path, links: Links) -> Result<std::fs::File, ReadError> {

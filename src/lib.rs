@@ -29,9 +29,18 @@ pub fn compile(path: &Path) -> Result<ir::Graph, Diagnostics> {
 
 /// `compile`, with what the model may make rolegraph read besides itself.
 pub fn compile_with(path: &Path, access: model::Access) -> Result<ir::Graph, Diagnostics> {
-    let mut diags = Diagnostics::default();
-    let model = model::load(path, access, &mut diags)?;
-    resolve(path, model, diags)
+    compile_read(path, access).map(|(graph, _)| graph)
+}
+
+/// `compile_with`, also returning the model's text: standard input (`-`) can be read only
+/// once, and `generate` records the model's hash.
+pub fn compile_read(
+    path: &Path,
+    access: model::Access,
+) -> Result<(ir::Graph, String), Diagnostics> {
+    let (source, file) = model::read_source(path)?;
+    let graph = compile_source(&file, &source, model::base_of(path), access)?;
+    Ok((graph, source))
 }
 
 /// Model text → validated role graph, as `compile` does for a file; `base` is the folder
@@ -59,7 +68,11 @@ fn resolve(
     match ir::build(&model, &source_name, &mut diags) {
         Some(graph) if diags.is_empty() => match backend::check(&graph) {
             Ok(()) => Ok(graph),
-            Err(collisions) => Err(collisions.sorted()),
+            Err(collisions) => {
+                let mut collisions = collisions.sorted();
+                collisions.take_sources(&mut diags);
+                Err(collisions)
+            }
         },
         _ => {
             if diags.is_empty() {

@@ -61,12 +61,21 @@ pub fn verbosity() -> Verbosity {
     SETTINGS.get().map_or(Verbosity::Normal, |s| s.verbosity)
 }
 
-/// `text` in the style's colour, if the stream gets colour.
-pub fn paint(stream: Stream, style: Style, text: &str) -> String {
-    let color = SETTINGS.get().is_some_and(|s| match stream {
+/// Whether `stream` gets colour.
+pub fn colored(stream: Stream) -> bool {
+    SETTINGS.get().is_some_and(|s| match stream {
         Stream::Stdout => s.stdout_color,
         Stream::Stderr => s.stderr_color,
-    });
+    })
+}
+
+/// `text` in the style's colour, if the stream gets colour.
+pub fn paint(stream: Stream, style: Style, text: &str) -> String {
+    paint_if(colored(stream), style, text)
+}
+
+/// `text` in the style's colour when `color`.
+pub fn paint_if(color: bool, style: Style, text: &str) -> String {
     if !color {
         return text.to_owned();
     }

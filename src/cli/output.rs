@@ -11,13 +11,14 @@ use crate::backend::terraform::Layout as TerraformLayout;
 use crate::backend::{self, Backend, Options};
 use crate::diag::Diagnostic;
 use crate::lint::Severity;
-use crate::output::{CheckError, Durability, FileSet, WriteError, WriteOptions};
+use crate::output::{CheckError, Durability, FileSet, ModelId, WriteError, WriteOptions};
 use crate::templates::Templates;
 use crate::term::{Verbosity, verbosity};
 
 #[derive(clap::Args, Debug)]
 pub struct OutputArgs {
-    /// The model file.
+    /// The model file, or `-` for standard input (then policy `file:` paths are relative
+    /// to the current folder).
     #[arg(default_value = "rolegraph.yaml", value_name = "MODEL")]
     model: PathBuf,
     #[command(flatten)]
@@ -106,11 +107,27 @@ fn owned_folders() -> Vec<&'static str> {
     Backend::ALL.iter().map(|b| b.folder()).collect()
 }
 
+/// What a run renders: the files, and the model's name and text for the manifest.
+struct Rendered {
+    files: FileSet,
+    name: String,
+    text: String,
+}
+
+impl Rendered {
+    fn model(&self) -> ModelId<'_> {
+        ModelId {
+            name: &self.name,
+            text: self.text.as_bytes(),
+        }
+    }
+}
+
 /// The files and the model's bytes (for the manifest), or the exit code of a failure
 /// already reported. `lint_gate` stops on unaccepted lint errors, as `generate` must.
-fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), ExitCode> {
-    let graph =
-        crate::compile_with(&args.model, args.access.access()).map_err(|diags| invalid(&diags))?;
+fn render(args: &OutputArgs, lint_gate: bool) -> Result<Rendered, ExitCode> {
+    let (graph, model_text) =
+        crate::compile_read(&args.model, args.access.access()).map_err(|diags| invalid(&diags))?;
     if lint_gate {
         let findings = crate::lint::lint(&graph);
         let failing = findings.iter().any(|f| f.fails(Severity::Error));
@@ -141,16 +158,11 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<(FileSet, Vec<u8>), Exit
         }
     }
     let files = generated.files;
-    let model_bytes = crate::input::read(
-        &args.model,
-        crate::input::Limit::Model,
-        crate::input::Links::Follow,
-    )
-    .map_err(|err| {
-        Diagnostic::nowhere(format!("cannot read {}: {err}", args.model.display())).eprint();
-        ExitCode::from(2)
-    })?;
-    Ok((files, model_bytes))
+    Ok(Rendered {
+        files,
+        name: graph.name.clone(),
+        text: model_text,
+    })
 }
 
 pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
@@ -158,10 +170,11 @@ pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
         Diagnostic::nowhere(format!("cannot handle interrupts: {err}")).eprint();
         return ExitCode::from(1);
     }
-    let (files, model_bytes) = match render(args, true) {
+    let rendered = match render(args, true) {
         Ok(rendered) => rendered,
         Err(code) => return code,
     };
+    let files = &rendered.files;
     let out = &args.out;
     let folders = args.folders();
     let owned = owned_folders();
@@ -176,9 +189,9 @@ pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
         },
         lock_timeout: args.lock_timeout,
     };
-    let report = match files.write_owned(out, &model_bytes, &options) {
+    let report = match files.write_owned(out, &rendered.model(), &options) {
         Ok(report) => report,
-        Err(err) => return write_failed(out, err),
+        Err(err) => return write_failed(args, err),
     };
     if verbosity() == Verbosity::Verbose {
         for path in &report.written {
@@ -205,7 +218,8 @@ pub fn generate(args: &OutputArgs, force: bool, no_sync: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn write_failed(out: &std::path::Path, err: WriteError) -> ExitCode {
+fn write_failed(args: &OutputArgs, err: WriteError) -> ExitCode {
+    let out = args.out.as_path();
     match err {
         WriteError::Refused(files) => {
             let hint = format!(
@@ -229,11 +243,37 @@ fn write_failed(out: &std::path::Path, err: WriteError) -> ExitCode {
                 .eprint();
             ExitCode::from(2)
         }
+        WriteError::Root(root) => not_a_folder(&root),
+        WriteError::OtherModel { recorded, this } => other_model(
+            args,
+            &recorded,
+            &this,
+            "nothing was written; give each model its own --out, or rerun with --force to let this model take the folder over (it deletes the other model's files)",
+        ),
         WriteError::Io(err) => {
             Diagnostic::nowhere(format!("cannot write to {}: {err}", out.display())).eprint();
             ExitCode::from(1)
         }
     }
+}
+
+fn not_a_folder(root: &crate::output::RootError) -> ExitCode {
+    Diagnostic::nowhere(root.message.clone())
+        .hint(root.hint.clone())
+        .eprint();
+    ExitCode::from(2)
+}
+
+fn other_model(args: &OutputArgs, recorded: &str, this: &str, hint: &str) -> ExitCode {
+    Diagnostic::nowhere(format!(
+        "{} holds the output of model `{recorded}` (its {} says so), not of `{this}` ({})",
+        args.out.display(),
+        crate::output::manifest::MANIFEST_NAME,
+        args.model.display()
+    ))
+    .hint(hint)
+    .eprint();
+    ExitCode::from(2)
 }
 
 fn untrusted(out: &std::path::Path, entries: &[(String, String)]) -> ExitCode {
@@ -265,15 +305,16 @@ fn busy(out: &std::path::Path, waited: Duration) -> ExitCode {
 }
 
 pub fn check(args: &OutputArgs) -> ExitCode {
-    let (files, model_bytes) = match render(args, false) {
+    let rendered = match render(args, false) {
         Ok(rendered) => rendered,
         Err(code) => return code,
     };
+    let files = &rendered.files;
     let out = &args.out;
     let checked = crate::output::check(
-        &files,
+        files,
         out,
-        &model_bytes,
+        &rendered.model(),
         &args.folders(),
         &owned_folders(),
         args.lock_timeout,
@@ -282,6 +323,15 @@ pub fn check(args: &OutputArgs) -> ExitCode {
         Ok(report) => report,
         Err(CheckError::Untrusted(entries)) => return untrusted(out, &entries),
         Err(CheckError::Busy { waited }) => return busy(out, waited),
+        Err(CheckError::Root(root)) => return not_a_folder(&root),
+        Err(CheckError::OtherModel { recorded, this }) => {
+            return other_model(
+                args,
+                &recorded,
+                &this,
+                "give check the folder this model was generated into",
+            );
+        }
         Err(CheckError::Unreadable(message)) => {
             Diagnostic::nowhere(message).eprint();
             return ExitCode::from(2);

@@ -263,13 +263,15 @@ pub fn role_arn(value: &str) -> Result<Partition, (String, String)> {
     }
 }
 
+/// IAM matches action names without regard to case (`IAM:PASSROLE` is `iam:PassRole`), so
+/// any case is accepted here and kept as written in the output.
 pub fn action(value: &str) -> Check {
     let ok = value == "*"
         || value.split_once(':').is_some_and(|(service, name)| {
             !service.is_empty()
                 && service
                     .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !name.is_empty()
                 && name
                     .bytes()

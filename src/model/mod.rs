@@ -27,11 +27,40 @@ pub struct Access {
     pub outside_files: bool,
 }
 
+/// The model path that means standard input, as cargo and terraform spell it.
+pub const STDIN: &str = "-";
+
 /// Reads and decodes a model with its policy files. Shape errors go to `diags` and
-/// decoding carries on; only an unreadable file or broken YAML stops it here.
+/// decoding carries on; only an unreadable file or broken YAML stops it here. The model
+/// `-` is standard input; its policy files are then relative to the current folder.
 pub fn load(path: &Path, access: Access, diags: &mut Diagnostics) -> Result<Model, Diagnostics> {
+    let (source, file) = read_source(path)?;
+    parse(&file, &source, base_of(path), access, diags)
+}
+
+/// The folder policy-file paths are relative to: the model's, or the current one for
+/// standard input.
+pub fn base_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() && !is_stdin(path) => parent,
+        _ => Path::new("."),
+    }
+}
+
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
+/// The model's text and the name its diagnostics give it (`<stdin>` for `-`).
+pub fn read_source(path: &Path) -> Result<(String, Arc<str>), Diagnostic> {
     let limit = input::Limit::Model;
-    let source = input::read_text(path, limit, input::Links::Follow).map_err(|err| {
+    let (read, file) = if is_stdin(path) {
+        (input::read_stdin(limit), "<stdin>".into())
+    } else {
+        let read = input::read_text(path, limit, input::Links::Follow);
+        (read, path.display().to_string().into())
+    };
+    let source = read.map_err(|err| {
         let hint = match &err {
             input::ReadError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => {
                 "save the model as UTF-8 text".to_owned()
@@ -44,12 +73,7 @@ pub fn load(path: &Path, access: Access, diags: &mut Diagnostics) -> Result<Mode
         };
         Diagnostic::nowhere(format!("cannot read model `{}`: {err}", path.display())).hint(hint)
     })?;
-    let file: Arc<str> = path.display().to_string().into();
-    let base = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    parse(&file, &source, base, access, diags)
+    Ok((source, file))
 }
 
 /// Decodes model text; `base` is the folder that policy-file paths are relative to.
@@ -60,7 +84,15 @@ pub fn parse(
     access: Access,
     diags: &mut Diagnostics,
 ) -> Result<Model, Diagnostics> {
-    let root = node::parse(file, source)?;
+    diags.add_source(file, source);
+    let root = match node::parse(file, source) {
+        Ok(root) => root,
+        Err(error) => {
+            let mut fatal = std::mem::take(diags);
+            fatal.push(error);
+            return Err(fatal);
+        }
+    };
     let mut reader = reader::Reader::new(Arc::clone(file), source);
     let (mut model, files) = decode::decode(&mut reader, &root);
     diags.extend(reader.diags);

@@ -131,6 +131,8 @@ pub fn parse(file: &Arc<str>, source: &str) -> Result<Node, Diagnostic> {
     // events) per byte admits any plain model and still bounds an expanding one.
     let options = serde_saphyr::options! {
         strict_booleans: true,
+        // A tag such as `!Ref` would otherwise be dropped and its scalar kept as text.
+        reject_unsupported_tags: true,
         with_snippet: false,
         budget: serde_saphyr::budget! {
             max_nodes: source.len().max(250_000),
@@ -142,6 +144,17 @@ pub fn parse(file: &Arc<str>, source: &str) -> Result<Node, Diagnostic> {
             .location()
             .map(|l| (l.line() as u32, l.column() as u32))
             .unwrap_or((1, 1));
+        if let serde_saphyr::Error::UnsupportedTag { tag, .. } = &err {
+            return Diagnostic::at(
+                &tag_loc(file, source, line, col, tag),
+                format!("the YAML tag `{tag}` has no meaning in a model"),
+            )
+            .hint(
+                "the model is not a template: write the value itself (a role key, an ARN, or \
+                 `{ input: NAME }` for a deploy-time value); rolegraph writes the !Ref and \
+                 !GetAtt the templates need",
+            );
+        }
         let message = err.to_string();
         let message = message
             .lines()
@@ -156,6 +169,34 @@ pub fn parse(file: &Arc<str>, source: &str) -> Result<Node, Diagnostic> {
         )
         .hint("fix the YAML syntax at this position")
     })
+}
+
+/// Where `tag` is written: serde-saphyr reports the position of the tagged value, and the
+/// tag stands before it on the same line (or at the end of the one before); the value's
+/// position when it cannot be found.
+fn tag_loc(file: &Arc<str>, source: &str, line: u32, col: u32, tag: &str) -> Loc {
+    let lines: Vec<&str> = source.split('\n').collect();
+    let at = |n: u32| lines.get(n as usize - 1).copied();
+    let before_value = at(line).map(|text| {
+        let end = text
+            .char_indices()
+            .nth(col.saturating_sub(1) as usize)
+            .map_or(text.len(), |(i, _)| i);
+        &text[..end]
+    });
+    let candidates = [
+        (line, before_value),
+        (line.saturating_sub(1), at(line.saturating_sub(1))),
+    ];
+    for (n, text) in candidates {
+        if let (true, Some(text)) = (n > 0, text)
+            && let Some(byte) = text.rfind(tag)
+        {
+            let col = text[..byte].chars().count() + 1;
+            return Loc::spanning(file, n, col as u32, tag.chars().count());
+        }
+    }
+    Loc::new(file, line, col)
 }
 
 /// serde-saphyr starts its messages with "line L column C: "; we print the position ourselves.

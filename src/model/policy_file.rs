@@ -88,6 +88,7 @@ pub fn parse_document(
         Ok(json) => json,
         Err(err) => {
             let loc = Loc::new(shown, err.line() as u32, err.column() as u32);
+            diags.add_source(shown, text);
             let text = err.to_string();
             let text = text.split(" at line ").next().unwrap_or(&text);
             let message = match err.classify() {

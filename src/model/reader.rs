@@ -57,7 +57,19 @@ impl<'s> Reader<'s> {
     }
 
     pub fn loc(&self, node: &Node) -> Loc {
-        Loc::new(&self.file, node.line, node.col)
+        Loc::spanning(&self.file, node.line, node.col, self.first_line_width(node))
+    }
+
+    /// The characters of the node's first line, which its error marks.
+    fn first_line_width(&self, node: &Node) -> usize {
+        let Some(text) = node
+            .span
+            .and_then(|(start, len)| self.source.get(start..start + len))
+        else {
+            return 0;
+        };
+        let first = text.split('\n').next().unwrap_or("");
+        first.trim_end().chars().count()
     }
 
     pub fn sp<T>(&self, node: &Node, value: T) -> Sp<T> {
@@ -147,16 +159,49 @@ impl<'s> Reader<'s> {
     }
 
     pub fn integer(&mut self, node: &Node, what: &str) -> Option<Sp<u64>> {
-        if let Value::Number = node.value
-            && let Ok(n) = self.spelling(node).parse::<u64>()
-        {
-            return Some(self.sp(node, n));
-        }
-        self.error(
-            node,
-            format!("{what} must be a whole number, not {}", node.kind()),
-            "write the number without quotes, e.g. 3600",
-        );
+        let spelling = self.spelling(node).to_owned();
+        let problem = match node.value {
+            Value::Number => match spelling.parse::<u64>() {
+                Ok(n) => return Some(self.sp(node, n)),
+                Err(_) => number_problem(&spelling),
+            },
+            _ => NumberProblem::NotANumber,
+        };
+        let (message, hint) = match problem {
+            NumberProblem::NotANumber if matches!(node.value, Value::Number) => (
+                format!("{what} must be a whole number, not {spelling}"),
+                "write a whole number, e.g. 3600".to_owned(),
+            ),
+            NumberProblem::NotANumber => (
+                format!("{what} must be a whole number, not {}", node.kind()),
+                "write the number without quotes, e.g. 3600".to_owned(),
+            ),
+            NumberProblem::Negative => (
+                format!("{what} must not be negative, but it is {spelling}"),
+                "write a whole number of 0 or more, e.g. 3600".to_owned(),
+            ),
+            NumberProblem::Fraction => (
+                format!("{what} must be a whole number, not the fraction {spelling}"),
+                "write it without a decimal point or exponent, e.g. 3600".to_owned(),
+            ),
+            NumberProblem::Radix(radix, Some(value)) => (
+                format!("{what} must be written in decimal, not {radix} ({spelling})"),
+                format!("write {value}"),
+            ),
+            NumberProblem::Radix(radix, None) => (
+                format!("{what} must be written in decimal, not {radix} ({spelling})"),
+                "write the number in decimal digits".to_owned(),
+            ),
+            NumberProblem::Separators(digits) => (
+                format!("{what} must be written without `_` separators ({spelling})"),
+                format!("write {digits}"),
+            ),
+            NumberProblem::TooLarge => (
+                format!("{what} is too large ({spelling})"),
+                "write a smaller whole number".to_owned(),
+            ),
+        };
+        self.error(node, message, hint);
         None
     }
 
@@ -237,5 +282,81 @@ impl<'s> Reader<'s> {
             entries,
             suggested,
         })
+    }
+}
+
+/// Why a scalar YAML typed as a number is not a whole number we can read, so that the
+/// message names the spelling's actual fault.
+#[derive(Debug, PartialEq, Eq)]
+enum NumberProblem {
+    NotANumber,
+    Negative,
+    Fraction,
+    /// The base's name, and the value in decimal when it fits.
+    Radix(&'static str, Option<u64>),
+    /// The digits without their `_`.
+    Separators(String),
+    TooLarge,
+}
+
+fn number_problem(spelling: &str) -> NumberProblem {
+    let unsigned = spelling.strip_prefix('+').unwrap_or(spelling);
+    if unsigned.starts_with('-') {
+        return NumberProblem::Negative;
+    }
+    let radix = [
+        ("0x", "hexadecimal", 16),
+        ("0o", "octal", 8),
+        ("0b", "binary", 2),
+    ];
+    for (prefix, name, base) in radix {
+        if let Some(digits) = unsigned
+            .strip_prefix(prefix)
+            .or_else(|| unsigned.strip_prefix(&prefix.to_uppercase()))
+        {
+            return NumberProblem::Radix(name, u64::from_str_radix(digits, base).ok());
+        }
+    }
+    if unsigned.contains('_') {
+        let digits = unsigned.replace('_', "");
+        if digits.parse::<u64>().is_ok() {
+            return NumberProblem::Separators(digits);
+        }
+    }
+    if unsigned.bytes().all(|b| b.is_ascii_digit()) && !unsigned.is_empty() {
+        return NumberProblem::TooLarge;
+    }
+    let special = [".inf", ".nan"].contains(&unsigned.to_ascii_lowercase().as_str());
+    if !special && unsigned.contains(['.', 'e', 'E']) {
+        return NumberProblem::Fraction;
+    }
+    NumberProblem::NotANumber
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NumberProblem, number_problem};
+
+    #[test]
+    fn each_spelling_gets_its_own_fault() {
+        assert_eq!(number_problem("-5"), NumberProblem::Negative);
+        assert_eq!(number_problem("3600.5"), NumberProblem::Fraction);
+        assert_eq!(number_problem("3.6e3"), NumberProblem::Fraction);
+        assert_eq!(
+            number_problem("0x1000"),
+            NumberProblem::Radix("hexadecimal", Some(4096))
+        );
+        assert_eq!(
+            number_problem("0o17"),
+            NumberProblem::Radix("octal", Some(15))
+        );
+        assert_eq!(
+            number_problem("3_600"),
+            NumberProblem::Separators("3600".to_owned())
+        );
+        assert_eq!(
+            number_problem("99999999999999999999"),
+            NumberProblem::TooLarge
+        );
     }
 }

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use similar::TextDiff;
 
-use super::FileSet;
 use super::lock::{LockError, Mode, lock};
 use super::manifest::{Disk, LoadError, MANIFEST_NAME, Manifest, Ownership, in_scope, ownership};
+use super::{FileSet, ModelId};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct CheckReport {
@@ -36,6 +36,10 @@ pub enum CheckError {
     Busy { waited: Duration },
     /// Something could not be read; the message names it.
     Unreadable(String),
+    /// `--out` is not a folder rolegraph writes into.
+    Root(super::paths::RootError),
+    /// The folder holds the output of a model with another name (the first).
+    OtherModel { recorded: String, this: String },
 }
 
 /// Compares `files`, plus the manifest `generate` would write with them, with `root`.
@@ -45,11 +49,12 @@ pub enum CheckError {
 pub fn check(
     files: &FileSet,
     root: &Path,
-    model_bytes: &[u8],
+    model: &ModelId,
     folders: &[&str],
     owned: &[&str],
     lock_timeout: Duration,
 ) -> Result<CheckReport, CheckError> {
+    super::paths::root_state(root).map_err(CheckError::Root)?;
     let _lock = match lock(root, Mode::Shared, lock_timeout) {
         Ok(held) => Some(held),
         Err(LockError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -68,7 +73,13 @@ pub fn check(
         // The manifest is compared like any file below, and shown as stale.
         Err(LoadError::Unreadable(_)) => None,
     };
-    let manifest = Manifest::after(files, model_bytes, previous.as_ref(), folders).render();
+    if let Some(recorded) = previous.as_ref().and_then(|m| m.other_model(model)) {
+        return Err(CheckError::OtherModel {
+            recorded: recorded.to_owned(),
+            this: model.name.to_owned(),
+        });
+    }
+    let manifest = Manifest::after(files, model, previous.as_ref(), folders).render();
     let expected = files
         .iter()
         .chain(std::iter::once((MANIFEST_NAME, manifest.as_str())));

@@ -37,6 +37,15 @@ pub fn temp_path(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}{TEMP_SUFFIX}"))
 }
 
+/// `err`, prefixed with what was being done where: an error deep in the tree must name
+/// that folder, not the output folder.
+pub fn at<'a>(
+    path: &'a Path,
+    doing: &'a str,
+) -> impl FnOnce(std::io::Error) -> std::io::Error + 'a {
+    move |err| std::io::Error::new(err.kind(), format!("{doing} {}: {err}", path.display()))
+}
+
 /// One file to put in place: its temporary, its target, its bytes.
 pub type Move<'a> = (PathBuf, PathBuf, &'a [u8]);
 
@@ -69,9 +78,9 @@ pub fn stage(root: &Path, batch: &[Move], durability: Durability) -> std::io::Re
 /// The second half of `commit`: the renames in order, then one sync. Call it inside
 /// `interrupt::critical`.
 pub fn put_in_place(root: &Path, batch: &[Move], durability: Durability) -> std::io::Result<()> {
-    let renamed = batch
-        .iter()
-        .try_for_each(|(temp, target, _)| std::fs::rename(temp, target));
+    let renamed = batch.iter().try_for_each(|(temp, target, _)| {
+        std::fs::rename(temp, target).map_err(at(target, "cannot put in place"))
+    });
     if renamed.is_err() {
         remove_temps_of(batch);
     }
@@ -97,7 +106,7 @@ fn remove_temps_of(batch: &[Move]) {
 pub fn write_all(files: &[(PathBuf, &[u8])]) -> std::io::Result<()> {
     let folders: BTreeSet<&Path> = files.iter().filter_map(|(p, _)| p.parent()).collect();
     for folder in folders {
-        std::fs::create_dir_all(folder)?;
+        std::fs::create_dir_all(folder).map_err(at(folder, "cannot create the folder"))?;
     }
     let written = super::map_chunks(files, 64, |part| {
         part.iter()
@@ -107,6 +116,11 @@ pub fn write_all(files: &[(PathBuf, &[u8])]) -> std::io::Result<()> {
 }
 
 fn create_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    create_new_unnamed(path, contents).map_err(at(folder, "cannot create a file in"))
+}
+
+fn create_new_unnamed(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let _guard = interrupt::writing();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

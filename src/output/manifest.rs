@@ -8,8 +8,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::FileSet;
 use super::paths::{Obstacle, entry_error, obstacle};
+use super::{FileSet, ModelId};
 
 pub const MANIFEST_NAME: &str = ".rolegraph-manifest";
 
@@ -18,6 +18,10 @@ pub const MANIFEST_NAME: &str = ".rolegraph-manifest";
 pub struct Manifest {
     /// The format of this file.
     pub version: u32,
+    /// The `name:` of the model the files were generated from; absent in manifests
+    /// written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// sha256 of the model file the files were generated from.
     pub model_sha256: String,
     /// Relative path → sha256 of the content rolegraph wrote.
@@ -37,10 +41,11 @@ pub fn sha256(bytes: &[u8]) -> String {
 }
 
 impl Manifest {
-    pub fn of(files: &FileSet, model_bytes: &[u8]) -> Self {
+    pub fn of(files: &FileSet, model: &ModelId) -> Self {
         Manifest {
             version: 1,
-            model_sha256: sha256(model_bytes),
+            model: Some(model.name.to_owned()),
+            model_sha256: sha256(model.text),
             files: hash_all(files),
             pending: BTreeMap::new(),
         }
@@ -50,17 +55,25 @@ impl Manifest {
     /// previous entries of other folders stay, since `--only` left those files alone.
     pub fn after(
         files: &FileSet,
-        model_bytes: &[u8],
+        model: &ModelId,
         previous: Option<&Manifest>,
         folders: &[&str],
     ) -> Self {
-        let mut manifest = Manifest::of(files, model_bytes);
+        let mut manifest = Manifest::of(files, model);
         for (path, hash) in previous.iter().flat_map(|m| &m.files) {
             if !in_scope(path, folders) {
                 manifest.files.insert(path.clone(), hash.clone());
             }
         }
         manifest
+    }
+
+    /// The recorded model's name when it is not `model`'s: the folder holds another
+    /// model's output.
+    pub fn other_model(&self, model: &ModelId) -> Option<&str> {
+        self.model
+            .as_deref()
+            .filter(|recorded| *recorded != model.name)
     }
 
     pub fn render(&self) -> String {

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 pub use check::{CheckError, CheckReport, check};
 pub use commit::{Durability, TEMP_SUFFIX};
 pub use interrupt::install as handle_signals;
+pub use paths::RootError;
 pub use write::WriteOptions;
 
 /// Relative paths (with `/`) to contents; a BTreeMap so every listing is in one order.
@@ -62,6 +63,14 @@ pub struct WriteReport {
     pub deleted: Vec<PathBuf>,
 }
 
+/// The model a run renders, as the manifest records it: its `name:` (so that a second model
+/// sent to the same folder is noticed) and its text (for the hash).
+#[derive(Debug, Clone, Copy)]
+pub struct ModelId<'a> {
+    pub name: &'a str,
+    pub text: &'a [u8],
+}
+
 #[derive(Debug)]
 pub enum WriteError {
     /// Files the run would overwrite or delete although rolegraph does not own them as
@@ -77,6 +86,14 @@ pub enum WriteError {
     /// A path that exists could not be read (the message names it). Nothing was written:
     /// taking it for absent would overwrite it.
     Unreadable(String),
+    /// `--out` is not a folder rolegraph writes into. Nothing was written.
+    Root(paths::RootError),
+    /// The output folder holds the output of a model with another name (the first), and
+    /// there was no `--force`. Nothing was written.
+    OtherModel {
+        recorded: String,
+        this: String,
+    },
     Io(std::io::Error),
 }
 

@@ -6,6 +6,56 @@
 use std::io;
 use std::path::Path;
 
+/// Why `--out` cannot be the output folder: what stands there, and what to do, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootError {
+    pub message: String,
+    pub hint: String,
+}
+
+/// Whether `root` exists as a real folder (`Ok(true)`), does not exist (`Ok(false)`), or
+/// is something rolegraph will not write into: a file, a FIFO, a link (dangling or not; a
+/// committed link named like the output folder must not send the writes elsewhere).
+pub fn root_state(root: &Path) -> Result<bool, RootError> {
+    let shown = root.display();
+    let meta = match std::fs::symlink_metadata(root) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => {
+            return Err(RootError {
+                message: format!("cannot look at the output folder {shown}: {e}"),
+                hint: "give --out a folder rolegraph can read".to_owned(),
+            });
+        }
+    };
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(root)
+            .map(|t| t.display().to_string())
+            .unwrap_or_else(|_| "?".to_owned());
+        let dangling = if root.exists() {
+            ""
+        } else {
+            ", which does not exist"
+        };
+        return Err(RootError {
+            message: format!(
+                "--out {shown} is a symbolic link (to {target}{dangling}); rolegraph writes only into a real folder"
+            ),
+            hint: "give the folder itself as --out, or remove the link".to_owned(),
+        });
+    }
+    if !meta.is_dir() {
+        return Err(RootError {
+            message: format!(
+                "--out {shown} is {}, not a folder",
+                crate::input::kind(&meta)
+            ),
+            hint: "give --out a folder (it is created if missing); rolegraph never replaces a file it did not write, --force included".to_owned(),
+        });
+    }
+    Ok(true)
+}
+
 /// Why a manifest entry is not one rolegraph could have written, if it is not.
 pub fn entry_error(entry: &str, folders: &[&str]) -> Option<String> {
     if entry.contains('\0') {

@@ -19,7 +19,7 @@ use super::manifest::{
     LoadError, MANIFEST_NAME, Manifest, Ownership, in_scope, ownership_and_hash,
 };
 use super::paths::Obstacle;
-use super::{FileSet, WriteError, WriteReport, interrupt};
+use super::{FileSet, ModelId, WriteError, WriteReport, interrupt};
 
 /// How `generate` writes.
 #[derive(Debug, Clone)]
@@ -63,18 +63,26 @@ impl FileSet {
     pub fn write_owned(
         &self,
         root: &Path,
-        model_bytes: &[u8],
+        model: &ModelId,
         options: &WriteOptions,
     ) -> Result<WriteReport, WriteError> {
         let _lock = lock_folder(root, options.lock_timeout)?;
         remove_debris(root, options.folders);
         if is_empty(root).map_err(WriteError::Io)? {
-            return self.write_fresh(root, model_bytes, options.durability);
+            return self.write_fresh(root, model, options.durability);
         }
         let previous = previous_manifest(root, options.owned, options.force)?;
+        if let Some(recorded) = previous.as_ref().and_then(|m| m.other_model(model))
+            && !options.force
+        {
+            return Err(WriteError::OtherModel {
+                recorded: recorded.to_owned(),
+                this: model.name.to_owned(),
+            });
+        }
         let plan = self.classify(root, previous.as_ref(), options.folders)?;
         refuse(&plan, options.force)?;
-        let after = Manifest::after(self, model_bytes, previous.as_ref(), options.folders);
+        let after = Manifest::after(self, model, previous.as_ref(), options.folders);
         let final_manifest = after.render();
         let mut report = WriteReport {
             unchanged: plan.unchanged,
@@ -297,13 +305,11 @@ fn clear(root: &Path, path: &str, obstacle: &Obstacle) -> std::io::Result<()> {
 
 /// Creates `root` if needed (noting it, so a signal removes it again) and locks it.
 fn lock_folder(root: &Path, timeout: Duration) -> Result<FolderLock, WriteError> {
-    match std::fs::symlink_metadata(root) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(root).map_err(WriteError::Io)?;
-            interrupt::track_created(root.to_path_buf());
-        }
-        Err(e) => return Err(WriteError::Io(e)),
-        Ok(_) => {}
+    if !super::paths::root_state(root).map_err(WriteError::Root)? {
+        std::fs::create_dir_all(root)
+            .map_err(super::commit::at(root, "cannot create the output folder"))
+            .map_err(WriteError::Io)?;
+        interrupt::track_created(root.to_path_buf());
     }
     lock(root, Mode::Exclusive, timeout).map_err(|e| match e {
         LockError::Busy { waited } => WriteError::Busy { waited },
@@ -322,13 +328,13 @@ impl FileSet {
     fn write_fresh(
         &self,
         root: &Path,
-        model_bytes: &[u8],
+        model: &ModelId,
         durability: Durability,
     ) -> Result<WriteReport, WriteError> {
         let staging = root.join(STAGING);
         interrupt::track_folder(staging.clone());
         let result = (|| {
-            let manifest = Manifest::of(self, model_bytes).render();
+            let manifest = Manifest::of(self, model).render();
             let files: Vec<(PathBuf, &[u8])> = self
                 .iter()
                 .chain([(MANIFEST_NAME, manifest.as_str())])

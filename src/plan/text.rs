@@ -62,12 +62,18 @@ pub fn render(plan: &Plan) -> String {
                 inline_policies,
                 // In the ARN.
                 path: _,
-                // Not security-relevant; `--format json` has them.
-                description: _,
-                tags: _,
+                description,
+                tags,
             } = role;
             let _ = writeln!(out, "  role {name}");
             let _ = writeln!(out, "    arn          {arn}");
+            if let Some(description) = description {
+                let _ = writeln!(out, "    description  {description}");
+            }
+            if !tags.is_empty() {
+                let tags: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let _ = writeln!(out, "    tags         {}", tags.join(", "));
+            }
             if *max_session_duration != super::DEFAULT_MAX_SESSION_DURATION {
                 let _ = writeln!(out, "    sessions     {max_session_duration} s");
             }
@@ -75,18 +81,16 @@ pub fn render(plan: &Plan) -> String {
                 let _ = writeln!(out, "    boundary     {boundary}");
             }
             for statement in statements(trust_policy) {
-                let _ = writeln!(out, "    trust        {}", trust_line(statement));
+                let _ = writeln!(out, "    trust        {}", statement_line(statement));
             }
             for arn in attached_policies {
                 let _ = writeln!(out, "    attached     {arn}");
             }
             for (policy, doc) in inline_policies {
-                let n = statements(doc).len();
-                let _ = writeln!(
-                    out,
-                    "    inline       {policy} ({})",
-                    count_of(n, "statement", "statements")
-                );
+                let _ = writeln!(out, "    inline       {policy}");
+                for statement in statements(doc) {
+                    let _ = writeln!(out, "      {}", statement_line(statement));
+                }
             }
         }
         for (name, profile) in &account.iam.instance_profiles {
@@ -98,8 +102,11 @@ pub fn render(plan: &Plan) -> String {
         }
         for (name, policy) in &account.iam.managed_policies {
             let _ = writeln!(out, "  managed policy {name}");
+            if let Some(description) = &policy.description {
+                let _ = writeln!(out, "    description  {description}");
+            }
             for statement in statements(&policy.document) {
-                let _ = writeln!(out, "    {}", grant_line(statement));
+                let _ = writeln!(out, "    {}", statement_line(statement));
             }
         }
     }
@@ -130,17 +137,38 @@ fn strings(value: Option<&Value>) -> String {
     }
 }
 
-/// `Allow sts:AssumeRole by AWS arn:… if StringEquals sts:ExternalId = x`
-fn trust_line(statement: &Value) -> String {
-    let mut line = format!(
-        "{} {}",
-        strings(statement.get("Effect")),
-        strings(statement.get("Action"))
-    );
-    if let Some(Value::Object(principals)) = statement.get("Principal") {
-        for (kind, ids) in principals {
-            let _ = write!(line, " by {kind} {}", strings(Some(ids)));
+/// One statement on one line, every element of it shown: `Allow sts:AssumeRole by AWS
+/// arn:… if StringEquals sts:ExternalId = x`, `Allow s3:GetObject on arn:…`,
+/// `Allow all but iam:* on all but arn:…`.
+fn statement_line(statement: &Value) -> String {
+    let mut line = strings(statement.get("Effect"));
+    if let Some(sid) = statement.get("Sid") {
+        line = format!("[{}] {line}", strings(Some(sid)));
+    }
+    if let Some(actions) = statement.get("Action") {
+        let _ = write!(line, " {}", strings(Some(actions)));
+    }
+    if let Some(actions) = statement.get("NotAction") {
+        let _ = write!(line, " all but {}", strings(Some(actions)));
+    }
+    for (key, prefix) in [("Principal", "by"), ("NotPrincipal", "by all but")] {
+        match statement.get(key) {
+            Some(Value::Object(principals)) => {
+                for (kind, ids) in principals {
+                    let _ = write!(line, " {prefix} {kind} {}", strings(Some(ids)));
+                }
+            }
+            Some(other) => {
+                let _ = write!(line, " {prefix} {}", strings(Some(other)));
+            }
+            None => {}
         }
+    }
+    if let Some(resources) = statement.get("Resource") {
+        let _ = write!(line, " on {}", strings(Some(resources)));
+    }
+    if let Some(resources) = statement.get("NotResource") {
+        let _ = write!(line, " on all but {}", strings(Some(resources)));
     }
     if let Some(Value::Object(operators)) = statement.get("Condition") {
         for (op, keys) in operators {
@@ -152,15 +180,6 @@ fn trust_line(statement: &Value) -> String {
         }
     }
     line
-}
-
-fn grant_line(statement: &Value) -> String {
-    format!(
-        "{} {} on {}",
-        strings(statement.get("Effect")),
-        strings(statement.get("Action")),
-        strings(statement.get("Resource"))
-    )
 }
 
 fn count_of(n: usize, one: &str, many: &str) -> String {

@@ -315,6 +315,36 @@ fn cases() -> Vec<Case> {
             "trust_policy limit 8192 is out of range",
         ),
         case("YAML syntax", "  b: ‸[\n", "invalid YAML: unclosed bracket"),
+        case(
+            "negative number",
+            "  b:\n    account: main\n    name: B\n    max_session_duration: ‸-5\n    trusted_by:\n      - role: hub\n",
+            "must not be negative, but it is -5",
+        ),
+        case(
+            "fraction",
+            "  b:\n    account: main\n    name: B\n    max_session_duration: ‸3600.5\n    trusted_by:\n      - role: hub\n",
+            "must be a whole number, not the fraction 3600.5",
+        ),
+        case(
+            "hexadecimal",
+            "  b:\n    account: main\n    name: B\n    max_session_duration: ‸0x1000\n    trusted_by:\n      - role: hub\n",
+            "must be written in decimal, not hexadecimal (0x1000)",
+        ),
+        case(
+            "underscore separators",
+            "  b:\n    account: main\n    name: B\n    max_session_duration: ‸3_600\n    trusted_by:\n      - role: hub\n",
+            "must be written without `_` separators (3_600)",
+        ),
+        case(
+            "a CloudFormation tag",
+            "  b:\n    account: main\n    name: B\n    description: ‸!GetAtt Foo.Arn\n    trusted_by:\n      - role: hub\n",
+            "the YAML tag `!GetAtt` has no meaning in a model",
+        ),
+        case(
+            "a tag on a mapping",
+            "  b: ‸!Sub\n    account: main\n    name: B\n    trusted_by:\n      - role: hub\n",
+            "the YAML tag `!Sub` has no meaning in a model",
+        ),
     ];
     cases.push(Case {
         name: "account without roles",

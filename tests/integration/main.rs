@@ -23,6 +23,8 @@ mod cloud_equivalence;
 mod compaction;
 mod concurrency;
 mod crash_safety;
+mod diagnostics;
+mod first_hour;
 mod golden;
 mod graph_properties;
 mod lint_rules;

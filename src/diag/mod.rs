@@ -2,8 +2,14 @@
 //! and all of them are collected before anything is reported, so that one run shows every
 //! problem in the model.
 
+mod json;
+mod snippet;
+
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+
+pub use json::{Format, render as render_json};
 
 /// A position in a source file. Lines and columns start at 1, as editors count them.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -11,6 +17,9 @@ pub struct Loc {
     pub file: Arc<str>,
     pub line: u32,
     pub col: u32,
+    /// How many characters of the line, from `col`, the fault covers, for the marker
+    /// under it; 0 when only the position is known.
+    pub len: u32,
 }
 
 impl Loc {
@@ -19,6 +28,15 @@ impl Loc {
             file: Arc::clone(file),
             line: line.max(1),
             col: col.max(1),
+            len: 0,
+        }
+    }
+
+    /// `new`, with the length of what is marked.
+    pub fn spanning(file: &Arc<str>, line: u32, col: u32, len: usize) -> Self {
+        Loc {
+            len: len.min(u32::MAX as usize) as u32,
+            ..Loc::new(file, line, col)
         }
     }
 }
@@ -65,6 +83,38 @@ impl Diagnostic {
         use std::io::Write;
         let _ = writeln!(std::io::stderr(), "{self}");
     }
+
+    /// The first line, `file:line:column: error: message`, which editors and CI matchers
+    /// read, and stays the same whether or not a snippet follows.
+    fn headline(&self, color: bool) -> String {
+        let error = crate::term::paint_if(color, crate::term::Style::Error, "error");
+        match &self.loc {
+            Some(loc) => format!("{loc}: {error}: {}", self.message),
+            None => format!("{error}: {}", self.message),
+        }
+    }
+
+    /// The whole report: the headline, then the source line with a marker under the fault
+    /// when `source` holds it, then the hint.
+    pub fn render(&self, source: Option<&str>, color: bool) -> String {
+        let mut text = self.headline(color);
+        let snippet = match (&self.loc, source) {
+            (Some(loc), Some(source)) => snippet::render(loc, source, self.hint.as_deref(), color),
+            _ => None,
+        };
+        match (snippet, &self.hint) {
+            (Some(snippet), _) => {
+                text.push('\n');
+                text.push_str(&snippet);
+            }
+            (None, Some(hint)) => {
+                let label = crate::term::paint_if(color, crate::term::Style::Note, "hint");
+                text.push_str(&format!("\n  {label}: {hint}"));
+            }
+            (None, None) => {}
+        }
+        text
+    }
 }
 
 /// Prints `errors` one after another, without the count `Diagnostics` ends with: errors
@@ -83,28 +133,20 @@ pub fn eprint_all_with_hint(mut errors: Vec<Diagnostic>, hint: impl Into<String>
     eprint_all(&errors);
 }
 
+/// For standard error, without a snippet (no source at hand).
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::term::{Stream, Style, paint};
-        let error = paint(Stream::Stderr, Style::Error, "error");
-        match &self.loc {
-            Some(loc) => write!(f, "{loc}: {error}: {}", self.message)?,
-            None => write!(f, "{error}: {}", self.message)?,
-        }
-        if let Some(hint) = &self.hint {
-            write!(
-                f,
-                "\n  {}: {hint}",
-                paint(Stream::Stderr, Style::Note, "hint")
-            )?;
-        }
-        Ok(())
+        f.write_str(&self.render(None, crate::term::colored(crate::term::Stream::Stderr)))
     }
 }
 
-/// The errors of one run, kept in source order so that the report reads top to bottom.
+/// The errors of one run, kept in source order so that the report reads top to bottom,
+/// with the text of the files they point into, for the snippets.
 #[derive(Debug, Default)]
-pub struct Diagnostics(Vec<Diagnostic>);
+pub struct Diagnostics(Vec<Diagnostic>, Sources);
+
+/// File name as shown in diagnostics → its text.
+type Sources = BTreeMap<Arc<str>, Arc<str>>;
 
 impl Diagnostics {
     pub fn push(&mut self, diagnostic: Diagnostic) {
@@ -113,6 +155,17 @@ impl Diagnostics {
 
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
+        self.1.extend(other.1);
+    }
+
+    /// Keeps the text of `file`, so that errors in it show the line they are about.
+    pub fn add_source(&mut self, file: &Arc<str>, text: &str) {
+        self.1.insert(Arc::clone(file), text.into());
+    }
+
+    /// The sources of `other`, for errors that were found after the text was read.
+    pub fn take_sources(&mut self, other: &mut Diagnostics) {
+        self.1.append(&mut other.1);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -121,6 +174,22 @@ impl Diagnostics {
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
+    }
+
+    fn source_of(&self, diagnostic: &Diagnostic) -> Option<&str> {
+        let loc = diagnostic.loc.as_ref()?;
+        self.1.get(&loc.file).map(|text| text.as_ref())
+    }
+
+    /// Every error with its snippet, then the count, for standard error.
+    pub fn render(&self, color: bool) -> String {
+        let mut text = String::new();
+        for diagnostic in &self.0 {
+            text.push_str(&diagnostic.render(self.source_of(diagnostic), color));
+            text.push('\n');
+        }
+        text.push_str(&plural(self.0.len(), "error"));
+        text
     }
 
     /// Ok when nothing was reported; otherwise the sorted, de-duplicated errors.
@@ -141,17 +210,13 @@ impl Diagnostics {
 
 impl From<Diagnostic> for Diagnostics {
     fn from(diagnostic: Diagnostic) -> Self {
-        Diagnostics(vec![diagnostic])
+        Diagnostics(vec![diagnostic], Sources::new())
     }
 }
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for diagnostic in &self.0 {
-            writeln!(f, "{diagnostic}")?;
-        }
-        let n = self.0.len();
-        write!(f, "{}", plural(n, "error"))
+        f.write_str(&self.render(crate::term::colored(crate::term::Stream::Stderr)))
     }
 }
 

@@ -1,0 +1,150 @@
+//! The commands that read the model and print: validate, plan, graph, explain, lint.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::invalid;
+use crate::diag::{Diagnostic, plural};
+use crate::lint::{Format, Severity};
+use crate::model::Access;
+use crate::term::{Verbosity, verbosity};
+
+pub fn validate(model: &Path, access: Access, format: crate::diag::Format) -> ExitCode {
+    let compiled = crate::compile_with(model, access);
+    if format == crate::diag::Format::Json {
+        let shown = model.display().to_string();
+        let (diags, summary) = match &compiled {
+            Ok(graph) => (
+                Vec::new(),
+                Some(serde_json::json!({
+                    "accounts": graph.accounts.len(),
+                    "roles": graph.roles.len(),
+                    "trust_edges": graph.trust_edge_count,
+                })),
+            ),
+            Err(diags) => (diags.iter().collect(), None),
+        };
+        crate::cli::stdout::out(&crate::diag::render_json(&shown, &diags, summary));
+        return if compiled.is_ok() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        };
+    }
+    match compiled {
+        Ok(graph) => {
+            if verbosity() > Verbosity::Quiet {
+                crate::cli::stdout::outln(&format!(
+                    "{}: valid: {}, {}, {}",
+                    model.display(),
+                    plural(graph.accounts.len(), "account"),
+                    plural(graph.roles.len(), "role"),
+                    plural(graph.trust_edge_count, "trust edge")
+                ));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(diags) => invalid(&diags),
+    }
+}
+
+pub fn plan(
+    model: &Path,
+    access: Access,
+    format: crate::plan::Format,
+    vars: Vec<(String, String)>,
+) -> ExitCode {
+    let graph = match crate::compile_with(model, access) {
+        Ok(graph) => graph,
+        Err(diags) => return invalid(&diags),
+    };
+    let mut errors = Vec::new();
+    let mut inputs = crate::plan::Inputs::default();
+    for (name, value) in vars {
+        if graph
+            .inputs
+            .binary_search_by(|i| i.name.cmp(&name))
+            .is_err()
+        {
+            let names = graph.inputs.iter().map(|i| i.name.as_str());
+            let hint = match crate::diag::closest(&name, names.clone()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None if graph.inputs.is_empty() => "the model has no inputs".to_owned(),
+                None => format!(
+                    "the model's inputs are {}",
+                    names.collect::<Vec<_>>().join(", ")
+                ),
+            };
+            errors.push(
+                Diagnostic::nowhere(format!("--var {name}: the model has no such input"))
+                    .hint(hint),
+            );
+        } else if let Err((message, hint)) = crate::ir::checks::external_id(&value) {
+            errors.push(Diagnostic::nowhere(format!("--var {name}: {message}")).hint(hint));
+        } else if inputs.0.insert(name.clone(), value).is_some() {
+            errors.push(Diagnostic::nowhere(format!("--var {name} is given twice")));
+        }
+    }
+    if !errors.is_empty() {
+        crate::diag::eprint_all(&errors);
+        return ExitCode::from(2);
+    }
+    let plan = crate::plan::plan(&graph, &inputs);
+    match format {
+        crate::plan::Format::Text => crate::cli::stdout::out(&crate::plan::render_text(&plan)),
+        crate::plan::Format::Json => match serde_json::to_string_pretty(&plan) {
+            Ok(json) => crate::cli::stdout::outln(&json),
+            Err(err) => {
+                Diagnostic::nowhere(format!("cannot render the plan: {err}")).eprint();
+                return ExitCode::from(1);
+            }
+        },
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn graph(model: &Path, access: Access, format: crate::diagram::Format) -> ExitCode {
+    match crate::compile_with(model, access) {
+        Ok(graph) => {
+            crate::cli::stdout::out(&crate::diagram::render(&graph, format));
+            ExitCode::SUCCESS
+        }
+        Err(diags) => invalid(&diags),
+    }
+}
+
+pub fn explain(
+    model: &Path,
+    access: Access,
+    role: &str,
+    format: crate::explain::Format,
+) -> ExitCode {
+    let graph = match crate::compile_with(model, access) {
+        Ok(graph) => graph,
+        Err(diags) => return invalid(&diags),
+    };
+    match crate::explain::find_role(&graph, role) {
+        Ok(idx) => {
+            crate::cli::stdout::out(&crate::explain::render(
+                &crate::explain::explain(&graph, idx),
+                format,
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(diag) => invalid(&diag.into()),
+    }
+}
+
+pub fn lint(model: &Path, access: Access, format: Format, deny: Severity) -> ExitCode {
+    let graph = match crate::compile_with(model, access) {
+        Ok(graph) => graph,
+        Err(diags) => return invalid(&diags),
+    };
+    let findings = crate::lint::lint(&graph);
+    crate::cli::stdout::out(&crate::lint::render(&findings, format));
+    if findings.iter().any(|f| f.fails(deny)) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
