@@ -23,7 +23,7 @@ use rolegraph::plan::{Plan, RoleState};
 use serde_json::{Value, json};
 
 use crate::support::cloud::input_value;
-use crate::support::{bin, golden_cases, random_model, repo, require_tool, text};
+use crate::support::{bin, golden_cases, random_model, repo, text};
 
 /// Random models checked, after the golden cases: cheap, as nothing is deployed.
 const RANDOM_MODELS: u64 = 100;
@@ -35,37 +35,12 @@ fn engine() -> Option<PathBuf> {
 }
 
 fn install() -> Option<PathBuf> {
-    let node = Command::new("node").arg("--version").output();
-    if !require_tool("node", node.is_ok_and(|o| o.status.success())) {
-        return None;
-    }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("policy-engine");
-    std::fs::create_dir_all(&dir).unwrap();
-    let source = repo().join("tests/policy-engine");
-    let mut fresh = true;
-    for file in ["package.json", "package-lock.json", "simulate.mjs"] {
-        let want = std::fs::read(source.join(file)).unwrap();
-        fresh &= std::fs::read(dir.join(file)).is_ok_and(|have| have == want);
-        std::fs::write(dir.join(file), want).unwrap();
-    }
-    if !fresh
-        || !dir
-            .join("node_modules/@cloud-copilot/iam-simulate")
-            .is_dir()
-    {
-        let out = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--silent"])
-            .current_dir(&dir)
-            .output();
-        let ok = out.as_ref().is_ok_and(|o| o.status.success());
-        if !require_tool(
-            "npm ci of tests/policy-engine (@cloud-copilot/iam-simulate)",
-            ok,
-        ) {
-            return None;
-        }
-    }
-    Some(dir)
+    crate::support::npm::install(
+        "policy-engine",
+        &["simulate.mjs"],
+        "@cloud-copilot/iam-simulate",
+        "@cloud-copilot/iam-simulate",
+    )
 }
 
 /// One evaluation and the answer the model calls for.

@@ -4,6 +4,7 @@ pub mod cloud;
 pub mod deploy_cloudformation;
 pub mod deploy_terraform;
 pub mod moto;
+pub mod npm;
 pub mod random_model;
 pub mod terraform;
 
