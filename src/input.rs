@@ -92,9 +92,15 @@ pub fn read(path: &Path, limit: Limit, links: Links) -> Result<Vec<u8>, ReadErro
             limit: max,
         });
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // A file that grows while it is read stops at one byte over the limit.
-    file.take(max + 1)
+    read_bounded(file, max, meta.len() as usize)
+}
+
+/// At most `max` bytes of `source`: one that grows while it is read, or a stream, stops at
+/// one byte over the limit.
+fn read_bounded(source: impl Read, max: u64, expected: usize) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::with_capacity(expected);
+    source
+        .take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;
     if bytes.len() as u64 > max {
@@ -109,20 +115,7 @@ pub fn read(path: &Path, limit: Limit, links: Links) -> Result<Vec<u8>, ReadErro
 /// Standard input as UTF-8 text, at most `limit`: a pipe is what `-` is for, so any kind
 /// of stream is read (it ends when its writer closes it).
 pub fn read_stdin(limit: Limit) -> Result<String, ReadError> {
-    let max = limit.bytes();
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 > max {
-        return Err(ReadError::TooLarge {
-            size: bytes.len() as u64,
-            limit: max,
-        });
-    }
-    utf8(bytes)
+    utf8(read_bounded(std::io::stdin().lock(), limit.bytes(), 0)?)
 }
 
 fn utf8(bytes: Vec<u8>) -> Result<String, ReadError> {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{repo, run, text};
+use crate::support::{compare_snapshot, repo, run, text};
 
 /// Runs `validate` on `model` in the diagnostics folder with `extra` flags and compares
 /// what it printed (stdout, then stderr) with `expected`.
@@ -15,18 +15,8 @@ fn compare(model: &str, extra: &[&str], expected: &str) {
     let out = run(&args, &dir);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let report = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    let path = dir.join(expected);
-    if std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite") {
-        std::fs::write(&path, &report).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(
-        report,
-        want,
-        "`rolegraph {}` differs from {expected} (review, then SNAPSHOTS=overwrite to accept)",
-        args.join(" ")
-    );
+    let what = format!("`rolegraph {}`", args.join(" "));
+    compare_snapshot(&report, &dir.join(expected), &what);
 }
 
 #[test]

@@ -107,17 +107,10 @@ fn a_read_only_backend_folder_is_the_folder_named() {
     let terraform = dir.path().join("w/terraform");
     std::fs::set_permissions(&terraform, PermissionsExt::from_mode(0o555)).unwrap();
     // Root writes into a folder of mode 555, so as root the run drops to user `nobody`.
-    // SAFETY: geteuid has no preconditions and touches no memory.
-    let mut command = if unsafe { libc::geteuid() } == 0 {
+    if support::running_as_root() {
         chown_nobody(dir.path());
-        let mut setpriv = std::process::Command::new("setpriv");
-        setpriv.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
-        setpriv.arg(env!("CARGO_BIN_EXE_rolegraph"));
-        setpriv
-    } else {
-        support::bin()
-    };
-    let out = command
+    }
+    let out = support::bin_unprivileged()
         .args(["generate", "--out", "w", "-q"])
         .current_dir(dir.path())
         .output()

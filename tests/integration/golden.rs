@@ -34,18 +34,8 @@ fn lint_only(case: &Path) -> bool {
 fn check_lint(case: &Path) {
     let result = run(&["lint", "rolegraph.yaml"], case);
     let report = format!("{}{}", text(&result.stdout), text(&result.stderr));
-    let expected = case.join("lint.txt");
-    if std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite") {
-        std::fs::write(&expected, &report).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&expected).unwrap_or_default();
-    assert_eq!(
-        report,
-        want,
-        "{}: lint's report differs from lint.txt (review, then SNAPSHOTS=overwrite to accept)",
-        case.display()
-    );
+    let what = format!("{}: lint's report", case.display());
+    support::compare_snapshot(&report, &case.join("lint.txt"), &what);
 }
 
 fn seqera_only(case: &Path) -> bool {

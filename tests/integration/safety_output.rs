@@ -262,17 +262,10 @@ fn an_unreadable_file_is_not_taken_for_absent() {
     std::fs::write(&path, "mine\n").unwrap();
     std::fs::set_permissions(&path, PermissionsExt::from_mode(0o000)).unwrap();
     // Root reads a file of mode 000, so as root the run drops to user `nobody`.
-    // SAFETY: geteuid has no preconditions and touches no memory.
-    let mut command = if unsafe { libc::geteuid() } == 0 {
+    if support::running_as_root() {
         std::fs::set_permissions(&scene.root, PermissionsExt::from_mode(0o755)).unwrap();
-        let mut setpriv = std::process::Command::new("setpriv");
-        setpriv.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
-        setpriv.arg(env!("CARGO_BIN_EXE_rolegraph"));
-        setpriv
-    } else {
-        support::bin()
-    };
-    let out = command
+    }
+    let out = support::bin_unprivileged()
         .args(["generate", &scene.model, "--out", "out", "-q"])
         .current_dir(&scene.root)
         .output()

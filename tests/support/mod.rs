@@ -15,6 +15,39 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rolegraph"))
 }
 
+/// The binary, run as user `nobody` (through `setpriv`) when the tests run as root, for
+/// tests of permissions that root would override; prepare the files for `nobody` first.
+pub fn bin_unprivileged() -> Command {
+    if !running_as_root() {
+        return bin();
+    }
+    let mut setpriv = Command::new("setpriv");
+    setpriv.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+    setpriv.arg(env!("CARGO_BIN_EXE_rolegraph"));
+    setpriv
+}
+
+pub fn running_as_root() -> bool {
+    // SAFETY: geteuid has no preconditions and touches no memory.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Compares `actual` with the reviewed file `expected`, or rewrites it under
+/// `SNAPSHOTS=overwrite`; `what` names the output in the failure.
+pub fn compare_snapshot(actual: &str, expected: &Path, what: &str) {
+    if std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite") {
+        std::fs::write(expected, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(expected).unwrap_or_default();
+    assert_eq!(
+        actual,
+        want,
+        "{what} differs from {} (review, then SNAPSHOTS=overwrite to accept)",
+        expected.display()
+    );
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
