@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod args;
+mod import;
 mod init;
 mod output;
 mod read;
@@ -81,6 +82,24 @@ pub fn run() -> ExitCode {
             format,
             deny,
         } => read::lint(&model, access.access(), format, deny),
+        Command::Import {
+            files,
+            accounts,
+            name,
+            dir,
+            include,
+            force,
+            format,
+            quiet: _,
+        } => import::run(import::ImportArgs {
+            files: &files,
+            accounts: &accounts,
+            name: &name,
+            dir: &dir,
+            include,
+            force,
+            format,
+        }),
     }
 }
 
@@ -89,6 +108,7 @@ fn verbosity(command: &Command) -> Verbosity {
         Command::Generate { talk, .. } => talk.verbosity(),
         Command::Check { quiet, .. }
         | Command::Init { quiet, .. }
+        | Command::Import { quiet, .. }
         | Command::Validate { quiet, .. } => quiet.verbosity(),
         _ => Verbosity::Normal,
     }

@@ -18,6 +18,8 @@ pub enum Limit {
     Manifest,
     /// A file in the output folder that rolegraph compares with what it would write.
     Output,
+    /// An account's `get-account-authorization-details` or `list-roles` output.
+    Live,
 }
 
 impl Limit {
@@ -25,7 +27,7 @@ impl Limit {
         match self {
             Limit::Model => 64 * MIB,
             Limit::PolicyFile | Limit::Template => 10 * MIB,
-            Limit::Manifest | Limit::Output => 256 * MIB,
+            Limit::Manifest | Limit::Output | Limit::Live => 256 * MIB,
         }
     }
 }

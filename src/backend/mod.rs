@@ -20,10 +20,12 @@ pub enum Backend {
 }
 
 /// Choices that change a backend's output but not the IAM it describes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     pub terraform_layout: terraform::Layout,
     pub cloudformation_layout: cloudformation::Layout,
+    /// What already exists (`generate --adopt`): Terraform imports it.
+    pub adopt: Option<std::sync::Arc<crate::live::Existing>>,
 }
 
 impl Backend {
@@ -45,7 +47,12 @@ impl Backend {
         options: &Options,
     ) -> Result<FileSet, Diagnostics> {
         match self {
-            Backend::Terraform => terraform::generate(graph, templates, options.terraform_layout),
+            Backend::Terraform => terraform::generate(
+                graph,
+                templates,
+                options.terraform_layout,
+                options.adopt.as_deref(),
+            ),
             Backend::Cloudformation => {
                 cloudformation::generate(graph, templates, options.cloudformation_layout)
             }

@@ -49,6 +49,14 @@ const INIT_EXIT_CODES: &str = "Exit codes:
   1  they could not be written
   2  a file exists (and no --force), or the command line is wrong";
 
+const IMPORT_EXIT_CODES: &str = "Exit codes:
+  0  the model was written, and says everything the accounts hold
+  1  it was written, but something in the accounts cannot be said in the model (the
+     report's `not expressible` lines name each), or it could not be written
+  2  a file is not authorization-details or list-roles JSON, is cut short, or repeats an
+     account; an --account or --name is wrong; a file to write exists (and no --force);
+     or the command line is wrong (nothing is written)";
+
 const LINT_EXIT_CODES: &str = "Exit codes:
   0  no finding at or above --deny, other than accepted ones
   1  at least one such finding
@@ -217,6 +225,39 @@ pub enum Command {
         /// Inputs without a value show as `${input.NAME}`.
         #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
         vars: Vec<(String, String)>,
+    },
+    /// Write a model of roles that already exist, from each account's IAM.
+    ///
+    /// Each FILE is one account's `aws iam get-account-authorization-details` output, or
+    /// its `aws iam list-roles` output (which adds descriptions and session lengths).
+    /// Writes DIR/rolegraph.yaml, its policy files and the schema, and prints a report:
+    /// the trust edges recovered (a trust naming an imported role that holds the grant
+    /// becomes `role:`, and the grant is folded away), what was skipped, and what the
+    /// model cannot say. Then `generate --adopt FILE...` imports instead of creating.
+    #[command(after_help = IMPORT_EXIT_CODES)]
+    Import {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// A key for the account with this id (default `account-<id>`); repeatable.
+        #[arg(long = "account", value_name = "KEY=ID", value_parser = parse_var)]
+        accounts: Vec<(String, String)>,
+        /// The model's name.
+        #[arg(long, default_value = "imported", value_name = "NAME")]
+        name: String,
+        /// The folder to write into.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        dir: PathBuf,
+        /// Only roles whose path and name (`/seqera/Role-A`) this regular expression
+        /// matches somewhere.
+        #[arg(long, value_name = "REGEX")]
+        include: Option<regex::Regex>,
+        /// Replace files that already exist.
+        #[arg(long)]
+        force: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: crate::plan::Format,
+        #[command(flatten)]
+        quiet: Quiet,
     },
     /// Print the model's JSON Schema (draft-07), for editors and validators.
     #[command(after_help = PRINT_EXIT_CODES)]

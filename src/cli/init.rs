@@ -12,7 +12,7 @@ pub enum Example {
     Seqera,
 }
 
-const SCHEMA_FILE: &str = "rolegraph.schema.json";
+pub(super) const SCHEMA_FILE: &str = "rolegraph.schema.json";
 const SCHEMA_LINE: &str = "# yaml-language-server: $schema=./rolegraph.schema.json\n";
 
 const MINIMAL: &str = r#"# A starter model: an EC2 instance role in one account that assumes a role in another.

@@ -41,6 +41,12 @@ pub struct OutputArgs {
     /// `generate` used.
     #[arg(long, value_enum, default_value_t, value_name = "LAYOUT")]
     cloudformation_layout: CloudformationLayout,
+    /// Each account's `aws iam get-account-authorization-details` output: Terraform gets
+    /// an `imports.tf` with an `import` block for every generated resource that already
+    /// exists, so the first apply adopts it instead of creating it. A later run without
+    /// --adopt removes the file.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    adopt: Vec<PathBuf>,
     /// How long to wait for another rolegraph run that holds the output folder, in seconds.
     #[arg(long, default_value = "5", value_name = "SECONDS", value_parser = parse_seconds)]
     lock_timeout: Duration,
@@ -65,10 +71,11 @@ impl OutputArgs {
         backends
     }
 
-    fn options(&self) -> Options {
+    fn options(&self, adopt: Option<std::sync::Arc<crate::live::Existing>>) -> Options {
         Options {
             terraform_layout: self.terraform_layout,
             cloudformation_layout: self.cloudformation_layout,
+            adopt,
         }
     }
 
@@ -93,6 +100,12 @@ impl OutputArgs {
         }
         if let Some(dir) = &self.templates {
             command.push_str(&format!(" --templates {}", dir.display()));
+        }
+        if !self.adopt.is_empty() {
+            command.push_str(" --adopt");
+            for file in &self.adopt {
+                command.push_str(&format!(" {}", file.display()));
+            }
         }
         command
     }
@@ -146,10 +159,17 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<Rendered, ExitCode> {
             return Err(ExitCode::from(1));
         }
     }
+    let adopt = if args.adopt.is_empty() {
+        None
+    } else {
+        let existing = crate::live::read_all(&args.adopt)
+            .and_then(|accounts| crate::live::Existing::of(&graph, &accounts))
+            .map_err(|diags| invalid(&diags))?;
+        Some(std::sync::Arc::new(existing))
+    };
+    let options = args.options(adopt);
     let generated = Templates::with_overrides(args.templates.as_deref())
-        .and_then(|templates| {
-            backend::generate_all(&graph, &args.backends(), &templates, &args.options())
-        })
+        .and_then(|templates| backend::generate_all(&graph, &args.backends(), &templates, &options))
         .map_err(|diags| invalid(&diags))?;
     // `check` compares only; the warnings are `generate`'s to give.
     if lint_gate && verbosity() > Verbosity::Quiet {

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 pub use check::{CheckError, CheckReport, check};
-pub use commit::{Durability, TEMP_SUFFIX};
+pub use commit::{Durability, TEMP_SUFFIX, write_all as write_new_files};
 pub use interrupt::install as handle_signals;
 pub use paths::RootError;
 pub use write::WriteOptions;

@@ -27,6 +27,7 @@ mod diagnostics;
 mod first_hour;
 mod golden;
 mod graph_properties;
+mod import;
 mod lint_rules;
 mod mermaid;
 mod policy_engine;

@@ -2,38 +2,10 @@
 //! every string a YAML 1.1 reader would take for a boolean, number or date.
 
 use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::Serializer;
 use serde_saphyr::Tagged;
 
-/// A mapping that keeps insertion order: resources read in model order.
-#[derive(Debug, Clone)]
-pub struct Ordered<V>(pub Vec<(String, V)>);
-
-impl<V> Default for Ordered<V> {
-    fn default() -> Self {
-        Ordered(Vec::new())
-    }
-}
-
-impl<V> Ordered<V> {
-    pub fn push(&mut self, key: impl Into<String>, value: V) {
-        self.0.push((key.into(), value));
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl<V: Serialize> Serialize for Ordered<V> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
-}
+pub use crate::ordered::Ordered;
 
 /// A string property: literal, or resolved by CloudFormation within the stack.
 #[derive(Debug, Clone)]

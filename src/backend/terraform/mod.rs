@@ -5,6 +5,7 @@
 
 mod align;
 mod hcl;
+mod imports;
 pub mod map;
 mod naming;
 mod readme;
@@ -20,6 +21,7 @@ use self::resources::Emit;
 use crate::backend::header::header;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::{AccountIdx, Graph, RoleIdx};
+use crate::live::Existing;
 use crate::output::FileSet;
 use crate::templates::Templates;
 
@@ -40,12 +42,53 @@ pub fn generate(
     graph: &Graph,
     templates: &Templates,
     layout: Layout,
+    adopt: Option<&Existing>,
 ) -> Result<FileSet, Diagnostics> {
     let map = Map::new(graph, layout)?;
-    match layout {
+    let mut files = match layout {
         Layout::Root => root_layout(graph, &map, templates),
         Layout::Module => module_layout(graph, &map, templates),
         Layout::PerAccount => per_account_layout(graph, &map, templates),
+    }?;
+    if let Some(existing) = adopt {
+        add_imports(graph, &map, layout, existing, &mut files)?;
+    }
+    Ok(files)
+}
+
+/// `imports.tf` in each root module: the root, `example/` (addressing the module call),
+/// or each account's root.
+fn add_imports(
+    graph: &Graph,
+    map: &Map,
+    layout: Layout,
+    existing: &Existing,
+    files: &mut FileSet,
+) -> Result<(), Diagnostics> {
+    let names = &map.names;
+    match layout {
+        Layout::Root => {
+            let blocks = imports::blocks(graph, names, existing, all_roles(graph), None);
+            imports::insert(files, graph, blocks)
+        }
+        Layout::Module => {
+            let module = Some(map.module_label());
+            let blocks = imports::blocks(graph, names, existing, all_roles(graph), module);
+            let mut example = FileSet::default();
+            imports::insert(&mut example, graph, blocks)?;
+            files.nest(map::EXAMPLE_FOLDER, example);
+            Ok(())
+        }
+        Layout::PerAccount => {
+            for idx in graph.account_indices() {
+                let roles = graph.roles_in(idx).map(|(r, _)| r);
+                let blocks = imports::blocks(graph, names, existing, roles, None);
+                let mut root = FileSet::default();
+                imports::insert(&mut root, graph, blocks)?;
+                files.nest(map.root_folder(idx), root);
+            }
+            Ok(())
+        }
     }
 }
 

@@ -1,0 +1,181 @@
+//! `rolegraph import`: authorization-details files → `DIR/rolegraph.yaml`, its policy
+//! files and the schema, then the report. Nothing is written when an input is bad, and
+//! nothing that exists is replaced without `--force`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::invalid;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::import::{self, Options};
+use crate::plan::Format;
+use crate::term::{Verbosity, verbosity};
+
+pub struct ImportArgs<'a> {
+    pub files: &'a [PathBuf],
+    pub accounts: &'a [(String, String)],
+    pub name: &'a str,
+    pub dir: &'a Path,
+    pub include: Option<regex::Regex>,
+    pub force: bool,
+    pub format: Format,
+}
+
+pub fn run(args: ImportArgs) -> ExitCode {
+    let accounts = match crate::live::read_all(args.files) {
+        Ok(accounts) => accounts,
+        Err(diags) => return invalid(&diags),
+    };
+    if let Err(diags) = check_names(&args, &accounts) {
+        return invalid(&diags);
+    }
+    let options = Options {
+        keys: args.accounts.to_vec(),
+        name: args.name.to_owned(),
+        include: args.include,
+    };
+    let imported = import::import(&accounts, &options);
+    let comment = format!(
+        "Imported by `rolegraph import` from {}.\nReview it: `rolegraph plan` shows what it deploys; then `rolegraph generate --adopt`.",
+        args.files
+            .iter()
+            .map(|f| f
+                .file_name()
+                .unwrap_or(f.as_os_str())
+                .to_string_lossy()
+                .into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let model = match import::doc::render(&imported.model, &comment) {
+        Ok(model) => model,
+        Err(err) => {
+            Diagnostic::nowhere(format!(
+                "internal error: cannot write the model as YAML: {err}"
+            ))
+            .eprint();
+            return ExitCode::from(1);
+        }
+    };
+    let schema = match serde_json::to_string_pretty(&crate::model::schema::json_schema()) {
+        Ok(schema) => schema + "\n",
+        Err(err) => {
+            Diagnostic::nowhere(format!("cannot render the schema: {err}")).eprint();
+            return ExitCode::from(1);
+        }
+    };
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+        (args.dir.join("rolegraph.yaml"), model.into_bytes()),
+        (args.dir.join(super::init::SCHEMA_FILE), schema.into_bytes()),
+    ];
+    files.extend(
+        imported
+            .files
+            .iter()
+            .map(|(rel, text)| (args.dir.join(rel), text.clone().into_bytes())),
+    );
+    if let Some(code) = refuse(&files, args.dir, args.force) {
+        return code;
+    }
+    let borrowed: Vec<(PathBuf, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.clone(), b.as_slice()))
+        .collect();
+    if let Err(err) = crate::output::write_new_files(&borrowed) {
+        Diagnostic::nowhere(format!("cannot write the model: {err}")).eprint();
+        return ExitCode::from(1);
+    }
+    let model_path = args.dir.join("rolegraph.yaml");
+    if let Err(diags) = crate::compile(&model_path) {
+        eprint!(
+            "{}",
+            diags.render(crate::term::colored(crate::term::Stream::Stderr))
+        );
+        Diagnostic::nowhere(format!(
+            "internal error: the model import wrote to {} does not validate",
+            model_path.display()
+        ))
+        .hint("please report this with the input files (their policies may be redacted)")
+        .eprint();
+        return ExitCode::from(1);
+    }
+    let report = &imported.report;
+    match args.format {
+        Format::Json => {
+            super::stdout::out(&(serde_json::to_string_pretty(report).unwrap_or_default() + "\n"))
+        }
+        Format::Text if verbosity() > Verbosity::Quiet || !report.inexpressible.is_empty() => {
+            super::stdout::out(&report.text(&model_path.display().to_string()))
+        }
+        Format::Text => {}
+    }
+    if report.inexpressible.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// `--account` keys must be model keys, once each, of accounts in the files; `--name` a
+/// model name.
+fn check_names(args: &ImportArgs, accounts: &[crate::live::Account]) -> Result<(), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut problems: Vec<(String, String)> = Vec::new();
+    if let Err((message, hint)) = crate::ir::checks::logical_key("model name", args.name) {
+        problems.push((format!("--name: {message}"), hint));
+    }
+    for (i, (key, id)) in args.accounts.iter().enumerate() {
+        if let Err((message, hint)) = crate::ir::checks::logical_key("account", key) {
+            problems.push((format!("--account {key}={id}: {message}"), hint));
+        }
+        if !accounts.iter().any(|a| a.id == *id) {
+            let ids: Vec<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
+            problems.push((
+                format!("--account {key}={id}: no file given is of account {id}"),
+                format!("the files are of {}", ids.join(", ")),
+            ));
+        }
+        let again = args.accounts[..i]
+            .iter()
+            .find(|(k, other)| k == key || other == id);
+        if let Some((k, other)) = again {
+            problems.push((
+                format!("--account {key}={id} repeats --account {k}={other}"),
+                "give each account one key, and each key one account".to_owned(),
+            ));
+        }
+    }
+    for (message, hint) in problems {
+        diags.push(Diagnostic::nowhere(message).hint(hint));
+    }
+    diags.into_result(())
+}
+
+fn refuse(files: &[(PathBuf, Vec<u8>)], dir: &Path, force: bool) -> Option<ExitCode> {
+    let policies = dir.join("policies");
+    if std::fs::symlink_metadata(&policies).is_ok_and(|m| !m.is_dir()) {
+        Diagnostic::nowhere(format!(
+            "{} is not a folder (a link or a file)",
+            policies.display()
+        ))
+        .hint("nothing was written; import writes policy files only into a real folder")
+        .eprint();
+        return Some(ExitCode::from(2));
+    }
+    if force {
+        return None;
+    }
+    let existing: Vec<Diagnostic> = files
+        .iter()
+        .filter(|(path, _)| std::fs::symlink_metadata(path).is_ok())
+        .map(|(path, _)| Diagnostic::nowhere(format!("{} already exists", path.display())))
+        .collect();
+    if existing.is_empty() {
+        return None;
+    }
+    crate::diag::eprint_all_with_hint(
+        existing,
+        "nothing was written; use --force to replace, or --dir for another folder",
+    );
+    Some(ExitCode::from(2))
+}

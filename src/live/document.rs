@@ -1,0 +1,98 @@
+//! A policy document as an IAM API reply holds it: a JSON object (the AWS CLI and boto3
+//! decode it) or the raw API's URL-encoded string (RFC 3986, as some SDKs pass it on).
+
+use serde::de::{self, Deserializer, Visitor};
+use serde_json::Value;
+
+/// A document, decoded. A string that starts with `{` is taken as JSON already decoded.
+#[derive(Debug, Clone)]
+pub struct Document(pub Value);
+
+impl<'de> serde::Deserialize<'de> for Document {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DocumentVisitor)
+    }
+}
+
+struct DocumentVisitor;
+
+impl<'de> Visitor<'de> for DocumentVisitor {
+    type Value = Document;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a policy document: a JSON object, or a URL-encoded JSON string")
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Document, A::Error> {
+        let value = Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok(Document(value))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Document, E> {
+        decode(text).map(Document).map_err(E::custom)
+    }
+}
+
+use serde::Deserialize;
+
+/// The document in `text`, URL-decoded unless it is plain JSON.
+pub fn decode(text: &str) -> Result<Value, String> {
+    let json = if text.trim_start().starts_with('{') {
+        text.to_owned()
+    } else {
+        check_escapes(text)?;
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8()
+            .map_err(|_| {
+                "the URL-encoded policy document does not decode to UTF-8 text".to_owned()
+            })?
+            .into_owned()
+    };
+    match serde_json::from_str::<Value>(&json) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => Err("the policy document is not a JSON object".to_owned()),
+        Err(err) => Err(format!(
+            "the policy document, URL-decoded, is not JSON ({err})"
+        )),
+    }
+}
+
+/// percent-encoding's decoder passes a stray `%` through; IAM never writes one, so it means
+/// the text was cut or is not URL-encoded at all.
+fn check_escapes(text: &str) -> Result<(), String> {
+    let bytes = text.as_bytes();
+    for (at, _) in text.match_indices('%') {
+        let hex = bytes.get(at + 1..at + 3);
+        if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+            return Err(format!(
+                "the URL-encoded policy document has `%` without two hex digits at character {}",
+                at + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_encoded_and_plain_documents_decode_alike() {
+        let plain = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/100%"}]}"#;
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Ab%2F100%25%22%7D%5D%7D";
+        assert_eq!(decode(plain).unwrap(), decode(encoded).unwrap());
+    }
+
+    #[test]
+    fn bad_encodings_are_named() {
+        assert!(
+            decode("%7B%2")
+                .unwrap_err()
+                .contains("`%` without two hex digits")
+        );
+        assert!(decode("%7B%22a").unwrap_err().contains("not JSON"));
+        assert!(decode("%FF%FE").unwrap_err().contains("UTF-8"));
+        assert!(decode("%5B%5D").unwrap_err().contains("not a JSON object"));
+    }
+}

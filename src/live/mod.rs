@@ -1,0 +1,108 @@
+//! What an AWS account already holds, as `aws iam get-account-authorization-details`
+//! (and `aws iam list-roles`) print it. `import` recovers a model from it, and
+//! `generate --adopt` learns from it which resources to import instead of create. These
+//! files come from someone else's account: every field is checked before it is used.
+
+mod document;
+mod existing;
+mod read;
+mod state;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use existing::Existing;
+pub use read::read_all;
+
+use crate::model::Partition;
+
+/// One account's IAM, from one authorization-details file and at most one list-roles file.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: String,
+    pub partition: Partition,
+    /// The authorization-details file, for messages.
+    pub file: Arc<str>,
+    /// Whether a list-roles file supplied descriptions and session lengths.
+    pub has_role_list: bool,
+    pub roles: Vec<Role>,
+    /// Customer-managed policies (AWS-managed ones in the file are left out).
+    pub policies: Vec<Policy>,
+    pub users: usize,
+    pub groups: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub name: String,
+    pub path: String,
+    pub arn: String,
+    pub id: String,
+    pub trust: Value,
+    /// Inline policies by name, in the file's order.
+    pub inline: Vec<(String, Value)>,
+    /// ARNs of the attached managed policies.
+    pub attached: Vec<String>,
+    pub boundary: Option<String>,
+    pub tags: Vec<(String, String)>,
+    pub profiles: Vec<InstanceProfile>,
+    /// From list-roles; the authorization details do not carry them.
+    pub description: Option<String>,
+    pub max_session_duration: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct InstanceProfile {
+    pub name: String,
+    pub path: String,
+    pub id: String,
+    /// Names of the roles in it.
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    pub arn: String,
+    pub path: String,
+    pub description: Option<String>,
+    pub attachment_count: u64,
+    /// The default version's document.
+    pub document: Value,
+    /// Versions other than the default: IAM enforces only the default, but a user can make
+    /// another one the default at any time.
+    pub other_versions: usize,
+}
+
+/// Where a role lives in IAM: two roles with the same identity are the same resource.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RoleIdentity {
+    pub account: String,
+    pub name: String,
+    pub path: String,
+}
+
+impl Role {
+    /// Service-linked roles belong to their service, and `/aws-reserved/` roles (IAM
+    /// Identity Center's among them) to AWS: neither can be managed from IaC.
+    pub fn skip_reason(&self) -> Option<&'static str> {
+        if self.path.starts_with("/aws-service-role/") {
+            Some("service-linked")
+        } else if self.path.starts_with("/aws-reserved/") {
+            Some("AWS-reserved")
+        } else {
+            None
+        }
+    }
+}
+
+impl Account {
+    pub fn role(&self, name: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.name == name)
+    }
+
+    pub fn policy(&self, arn: &str) -> Option<&Policy> {
+        self.policies.iter().find(|p| p.arn == arn)
+    }
+}
