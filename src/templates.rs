@@ -8,6 +8,10 @@ use crate::diag::{Diagnostic, Diagnostics};
 
 const BUILTIN: &[(&str, &str)] = &[
     (
+        "cloudformation-adopt-README.md",
+        include_str!("../templates/cloudformation-adopt-README.md"),
+    ),
+    (
         "cloudformation-README.md",
         include_str!("../templates/cloudformation-README.md"),
     ),

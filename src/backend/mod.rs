@@ -53,9 +53,12 @@ impl Backend {
                 options.terraform_layout,
                 options.adopt.as_deref(),
             ),
-            Backend::Cloudformation => {
-                cloudformation::generate(graph, templates, options.cloudformation_layout)
-            }
+            Backend::Cloudformation => cloudformation::generate(
+                graph,
+                templates,
+                options.cloudformation_layout,
+                options.adopt.as_deref(),
+            ),
             Backend::Seqera => seqera::generate(graph, templates, options),
         }
     }

@@ -22,7 +22,8 @@ const GENERATE_EXIT_CODES: &str = "Exit codes:
   2    the model is invalid, the command line is wrong, --out is not a folder, a file to
        replace or delete was edited by hand or not written by rolegraph, the folder holds
        another model's output, the manifest names a path outside the backends' folders,
-       or another run holds the folder (nothing is written)
+       another run holds the folder, or an --adopt file is bad or holds a model role's
+       name under another path (nothing is written)
   130  interrupted (SIGINT), 143 terminated (SIGTERM): the previous tree is intact, or
        the new one complete
   141  standard output was a closed pipe";

@@ -43,8 +43,9 @@ pub struct OutputArgs {
     cloudformation_layout: CloudformationLayout,
     /// Each account's `aws iam get-account-authorization-details` output: Terraform gets
     /// an `imports.tf` with an `import` block for every generated resource that already
-    /// exists, so the first apply adopts it instead of creating it. A later run without
-    /// --adopt removes the file.
+    /// exists, so the first apply adopts it instead of creating it; CloudFormation gets
+    /// `adopt/`, an IMPORT change set's template and resources per stack. A later run
+    /// without --adopt removes them.
     #[arg(long, num_args = 1.., value_name = "FILE")]
     adopt: Vec<PathBuf>,
     /// How long to wait for another rolegraph run that holds the output folder, in seconds.

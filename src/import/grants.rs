@@ -9,8 +9,9 @@ use serde_json::Value;
 
 use super::statement::{self, Parsed};
 
-/// Whether `p` is a pure grant: what a `role:` edge writes, and nothing more.
-pub fn is_pure(p: &Parsed) -> bool {
+/// Whether `p` is a pure grant: what a `role:` edge writes (`sts:AssumeRole`, and
+/// `sts:TagSession` in the same statement or one of its own), and nothing more.
+pub fn is_grant(p: &Parsed) -> bool {
     let allowed = |a: &String| {
         a.eq_ignore_ascii_case(crate::ir::ASSUME_ROLE)
             || a.eq_ignore_ascii_case(crate::ir::TAG_SESSION)
@@ -21,7 +22,13 @@ pub fn is_pure(p: &Parsed) -> bool {
         && p.not_actions.is_empty()
         && p.not_resources.is_empty()
         && p.conditions.is_empty()
+        && !p.actions.is_empty()
         && p.actions.iter().all(allowed)
+}
+
+/// A pure grant that allows `sts:AssumeRole`: the half of an edge.
+pub fn is_pure(p: &Parsed) -> bool {
+    is_grant(p)
         && p.actions
             .iter()
             .any(|a| a.eq_ignore_ascii_case(crate::ir::ASSUME_ROLE))
@@ -51,7 +58,7 @@ pub fn fold(doc: &Value, folded: &BTreeSet<String>) -> Folding {
     for raw in statement::statements(doc) {
         match statement::parse(raw) {
             Ok(mut p) => {
-                if is_pure(&p) {
+                if is_grant(&p) {
                     let before = p.resources.len();
                     p.resources.retain(|arn| {
                         let fold = folded.contains(arn);
@@ -82,7 +89,7 @@ pub fn folds_whole(doc: &Value, folded: &BTreeSet<String>) -> bool {
     !statements.is_empty()
         && statements.into_iter().all(|s| {
             statement::parse(s).is_ok_and(|p| {
-                is_pure(&p)
+                is_grant(&p)
                     && !p.resources.is_empty()
                     && p.resources.iter().all(|r| folded.contains(r))
             })

@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use rolegraph::plan::{AccountIam, Plan};
 use serde_json::Value;
 
-use crate::support::{bin, compare_snapshot, repo, text};
-
-const IDS: [&str; 3] = ["999999999999", "111111111111", "222222222222"];
+use crate::support::{bin, brownfield_dumps, compare_snapshot, repo, text};
 
 fn fixture() -> PathBuf {
     repo().join("tests/fixtures/brownfield")
@@ -18,11 +16,7 @@ fn fixture() -> PathBuf {
 
 /// The fixture's files, authorization details and list-roles for each account.
 fn dumps() -> Vec<PathBuf> {
-    IDS.iter()
-        .flat_map(|id| {
-            ["authorization", "roles"].map(|kind| fixture().join(format!("{id}.{kind}.json")))
-        })
-        .collect()
+    brownfield_dumps(&fixture())
 }
 
 fn account_flags() -> Vec<String> {
@@ -405,6 +399,12 @@ fn adopt_imports_what_exists_in_every_layouts_roots() {
             .iter()
             .map(|f| std::fs::read_to_string(out.join("terraform").join(f)).unwrap())
             .collect();
+        // `terraform fmt` aligns the `=`; compare with single spaces.
+        let all = all
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n");
         let prefix = if layout == "module" {
             "module.seqera_brownfield."
         } else {
@@ -428,10 +428,17 @@ fn adopt_imports_what_exists_in_every_layouts_roots() {
                 "SeqeraPlatformRole-AccountB/arn:aws:iam::222222222222:policy/seqera/SeqeraBatch",
             ),
         ] {
-            let block = format!("to       = {prefix}{to}\n  id       = \"{id}\"");
+            let block = format!("to = {prefix}{to}\nid = \"{id}\"");
             assert!(all.contains(&block), "{layout}: no block for {to}:\n{all}");
         }
         assert_eq!(all.matches("import {").count(), 9, "{layout}:\n{all}");
+        // Terraform takes `provider` in an import block only for a root module's resource.
+        let providers = all.matches("provider = aws.").count();
+        assert_eq!(
+            providers,
+            if layout == "module" { 0 } else { 9 },
+            "{layout}:\n{all}"
+        );
         assert!(
             !all.contains("aws_iam_policy."),
             "{layout}: the grant does not exist yet:\n{all}"

@@ -8,6 +8,7 @@ mod support;
 #[path = "../../benches/support/synth.rs"]
 mod synth;
 
+mod adopt;
 mod cfn_split;
 mod cli_check;
 mod cli_generate;
@@ -28,6 +29,8 @@ mod first_hour;
 mod golden;
 mod graph_properties;
 mod import;
+mod import_matrix;
+mod import_round_trip;
 mod lint_rules;
 mod mermaid;
 mod policy_engine;

@@ -29,7 +29,7 @@ use crate::support::{bin, golden_cases, random_model, repo, text};
 const RANDOM_MODELS: u64 = 100;
 
 /// `npm ci` of the pinned engine, once per test run, into cargo's scratch folder.
-fn engine() -> Option<PathBuf> {
+pub fn engine() -> Option<PathBuf> {
     static ENGINE: OnceLock<Option<PathBuf>> = OnceLock::new();
     ENGINE.get_or_init(install).clone()
 }
@@ -205,7 +205,7 @@ fn asks(graph: &Graph, plan: &Plan, inputs: &BTreeMap<String, String>) -> (Vec<A
 }
 
 /// The engine's answers, in order.
-fn simulate(engine: &Path, requests: &[&Value]) -> Result<Vec<Value>, String> {
+pub fn simulate(engine: &Path, requests: &[&Value]) -> Result<Vec<Value>, String> {
     let mut child = Command::new("node")
         .arg(engine.join("simulate.mjs"))
         .current_dir(engine)

@@ -46,6 +46,13 @@ fn terraform_validates_and_formats_every_golden_case() {
             if found.is_empty() {
                 failures.push(format!("{name}/{folder}: no root module found"));
             }
+            // The root layout of every case but seed-core is applied by
+            // cloud_equivalence.rs (the seed's by seqera_readme.rs), and `apply` validates
+            // first; under CI, where those run, the rest need `validate` here.
+            let applied = folder == "terraform" && name != "seed-core";
+            if applied && std::env::var("CI").is_ok_and(|v| v == "true") {
+                continue;
+            }
             roots.extend(found.into_iter().map(|r| (format!("{name}/{folder}"), r)));
         }
     }

@@ -228,6 +228,10 @@ fn follow_terraform_once(
     for block in targets {
         plan_is_empty(&run, &block)?;
     }
+    if layout == terraform::Layout::Root {
+        let expected = rolegraph::plan::plan(&g.graph, &Inputs(ids));
+        crate::adopt::import_round_trip(&moto, &expected, work)?;
+    }
     Ok(())
 }
 

@@ -12,7 +12,9 @@ use rolegraph::backend::{cloudformation, flag_value, terraform};
 use rolegraph::plan::{Difference, Plan};
 
 pub use super::deploy_cloudformation::deploy_cloudformation;
-pub use super::deploy_terraform::{deploy_terraform, terraform_on_moto, var_args};
+pub use super::deploy_terraform::{
+    deploy_terraform, terraform_on_existing, terraform_on_moto, var_args,
+};
 pub use super::moto::{Moto, dump};
 
 use super::terraform::{available, cli_config, provider_mirror, terraform};

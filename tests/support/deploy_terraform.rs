@@ -129,6 +129,16 @@ pub fn terraform_on_moto(
     work: &Path,
 ) -> Result<Vec<(PathBuf, Vec<String>)>, String> {
     create_prerequisites(moto, &g.plan)?;
+    terraform_on_existing(moto, g, work)
+}
+
+/// `terraform_on_moto` for accounts that hold what the model attaches already (an
+/// adoption): no prerequisites are created.
+pub fn terraform_on_existing(
+    moto: &Moto,
+    g: &Generated,
+    work: &Path,
+) -> Result<Vec<(PathBuf, Vec<String>)>, String> {
     let dir = work.join("terraform");
     copy_dir(&g.out.join("terraform"), &dir);
     let specs = account_specs(&g.plan);

@@ -192,3 +192,14 @@ pub fn mkfifo(path: &Path) {
         .expect("run mkfifo");
     assert!(status.success(), "mkfifo {}", path.display());
 }
+
+/// The brownfield fixture's accounts (tests/support/brownfield.py builds them).
+pub const BROWNFIELD_ACCOUNTS: [&str; 3] = ["999999999999", "111111111111", "222222222222"];
+
+/// The fixture's dumps in `dir`: each account's authorization details, then its list-roles.
+pub fn brownfield_dumps(dir: &Path) -> Vec<PathBuf> {
+    BROWNFIELD_ACCOUNTS
+        .iter()
+        .flat_map(|id| ["authorization", "roles"].map(|kind| dir.join(format!("{id}.{kind}.json"))))
+        .collect()
+}

@@ -3,6 +3,7 @@
 //! a stack cannot see another's resources, so a role in another stack is named by its
 //! literal ARN (built from the partition), and the README orders the deployments.
 
+mod adopt;
 mod limits;
 pub mod map;
 mod naming;
@@ -42,14 +43,26 @@ pub fn generate(
     graph: &Graph,
     templates: &Templates,
     layout: Layout,
+    adopt: Option<&crate::live::Existing>,
 ) -> Result<FileSet, Diagnostics> {
     let map = Map::new(graph, layout)?;
     let order = graph.deploy_order_for("CloudFormation stacks", "")?;
+    if adopt.is_some() && layout == Layout::Stackset {
+        return Err(Diagnostic::nowhere(
+            "--adopt takes the per-account CloudFormation layout: an IMPORT change set imports into a stack, not a StackSet",
+        )
+        .hint("adopt with `--cloudformation-layout per-account`; a StackSet can then take the stacks over with `aws cloudformation import-stacks-to-stack-set`")
+        .into());
+    }
     let mut files = FileSet::default();
     let mut diags = Diagnostics::default();
     let mut large = Vec::new();
+    let mut adopting = Vec::new();
     for (s, stack) in map.stacks.stacks.iter().enumerate() {
-        let text = stack_text(graph, &map, s)?;
+        let text = match adopt {
+            Some(existing) => adopted_stack(graph, &map, s, existing, &mut files, &mut adopting)?,
+            None => stack_text(graph, &map, s)?,
+        };
         large.push(too_big_for_a_body(&text));
         if text.len() > limits::TEMPLATE_BODY_S3 {
             let account = graph.account(stack.account);
@@ -75,7 +88,81 @@ pub fn generate(
     }
     let readme = readme::render(graph, &order, &map, &large, templates)?;
     files.insert("README.md", readme);
+    let position = |s: &adopt::Stack| {
+        order
+            .iter()
+            .position(|a| graph.account(*a).key == s.account)
+    };
+    adopting.sort_by_key(|s| position(s));
+    adopt::insert_readme(&mut files, graph, &adopting, templates)?;
     diags.into_result(files)
+}
+
+/// Stack `s`'s template with its existing resources `Retain`, and, where there are any,
+/// the import template and resources-to-import file beside it.
+fn adopted_stack(
+    graph: &Graph,
+    map: &Map,
+    s: usize,
+    existing: &crate::live::Existing,
+    files: &mut FileSet,
+    adopting: &mut Vec<adopt::Stack>,
+) -> Result<String, Diagnostics> {
+    let imported = adopt::existing_in_stack(graph, map, s, existing);
+    let mut template = stack_template(graph, &map.stacks, s);
+    adopt::retain(&mut template, &imported);
+    let text = format!("{}\n{}", header(graph, "#"), to_yaml(&template)?);
+    if imported.is_empty() {
+        return Ok(text);
+    }
+    let roles = map.stacks.stacks[s]
+        .roles
+        .iter()
+        .copied()
+        .filter(|&r| existing.role(graph, r));
+    let parameters: Vec<String> = graph
+        .inputs_of(roles)
+        .iter()
+        .map(|i| parameter_name(&i.name))
+        .collect();
+    let import = adopt::import_template(
+        stack_template(graph, &map.stacks, s),
+        &imported,
+        &parameters,
+    );
+    let (import_file, resources_file) = adopt::file_names(map, s);
+    files.insert(
+        import_file.clone(),
+        format!("{}\n{}", header(graph, "#"), to_yaml(&import)?),
+    );
+    let list = serde_json::to_string_pretty(&imported)
+        .map_err(|e| Diagnostics::from(Diagnostic::nowhere(format!("internal error: {e}"))))?;
+    files.insert(resources_file.clone(), list + "\n");
+    let account = graph.account(map.stacks.stacks[s].account);
+    adopting.push(adopt::Stack {
+        account: account.key.clone(),
+        account_id: account.id.clone(),
+        region: account.region_or_default().to_owned(),
+        stack_name: map.stack_name(s),
+        template: map.stack_file(s),
+        import_template: import_file,
+        resources_file,
+        parameters,
+        imported: imported
+            .iter()
+            .map(|i| {
+                let kind = i.resource_type.rsplit("::").next().unwrap_or_default();
+                let value = i
+                    .resource_identifier
+                    .values()
+                    .next()
+                    .cloned()
+                    .unwrap_or_default();
+                format!("{kind} {value}")
+            })
+            .collect(),
+    });
+    Ok(text)
 }
 
 /// Stack `s`'s template file, as written.
@@ -251,7 +338,7 @@ fn role_resources(
     let ids = scope.ids(graph, idx);
     template.resources.push(
         ids.role.clone(),
-        Resource::Role(role_properties(graph, scope, idx, trust)),
+        Resource::Role(role_properties(graph, scope, idx, trust)).into(),
     );
     template.outputs.push(
         format!("{}Arn", ids.role),
@@ -267,7 +354,8 @@ fn role_resources(
                 instance_profile_name: profile.clone(),
                 path: role.path.clone(),
                 roles: vec![Str::Ref(ids.role.clone())],
-            }),
+            })
+            .into(),
         );
         template.outputs.push(
             format!("{}Name", ids.profile),
@@ -286,7 +374,8 @@ fn role_resources(
                 description: assume.description.clone().unwrap_or_default(),
                 policy_document: document(graph, scope, &assume.document),
                 roles: vec![Str::Ref(ids.role.clone())],
-            }),
+            })
+            .into(),
         );
     }
 }

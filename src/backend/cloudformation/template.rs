@@ -38,7 +38,7 @@ pub struct Template {
     #[serde(rename = "Parameters", skip_serializing_if = "Ordered::is_empty")]
     pub parameters: Ordered<Parameter>,
     #[serde(rename = "Resources")]
-    pub resources: Ordered<Resource>,
+    pub resources: Ordered<Entry>,
     #[serde(rename = "Outputs", skip_serializing_if = "Ordered::is_empty")]
     pub outputs: Ordered<Output>,
 }
@@ -60,6 +60,38 @@ pub struct Parameter {
 pub struct Output {
     pub description: String,
     pub value: Str,
+}
+
+/// A resource and its policies: `generate --adopt` keeps a resource that was imported
+/// (`Retain`), and CloudFormation's import requires it.
+#[derive(Debug, Serialize)]
+pub struct Entry {
+    #[serde(flatten)]
+    pub resource: Resource,
+    #[serde(rename = "DeletionPolicy", skip_serializing_if = "Option::is_none")]
+    pub deletion_policy: Option<&'static str>,
+    #[serde(
+        rename = "UpdateReplacePolicy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub update_replace_policy: Option<&'static str>,
+}
+
+impl From<Resource> for Entry {
+    fn from(resource: Resource) -> Self {
+        Entry {
+            resource,
+            deletion_policy: None,
+            update_replace_policy: None,
+        }
+    }
+}
+
+impl Entry {
+    pub fn retain(&mut self) {
+        self.deletion_policy = Some("Retain");
+        self.update_replace_policy = Some("Retain");
+    }
 }
 
 #[derive(Debug, Serialize)]

@@ -28,15 +28,14 @@ pub fn blocks(
         let n = &names.roles[idx.0];
         let alias = names.alias(role.account);
         let mut add = |kind: &str, label: &str, id: String| {
-            let to = match module {
-                Some(m) => reference("module", &[m, kind, label]),
-                None => reference(kind, &[label]),
+            // Terraform takes `provider` only for a resource of the root module; one in a
+            // module gets its provider from the module call (`providers = { … }`).
+            let (to, provider) = match module {
+                Some(m) => (reference("module", &[m, kind, label]), None),
+                None => (reference(kind, &[label]), Some(reference("aws", &[alias]))),
             };
-            let attrs = vec![
-                attr("to", to),
-                attr("id", string(&id)),
-                attr("provider", reference("aws", &[alias])),
-            ];
+            let mut attrs = vec![attr("to", to), attr("id", string(&id))];
+            attrs.extend(provider.map(|p| attr("provider", p)));
             out.push(block("import", &[], attrs, Vec::new()));
         };
         if existing.role(graph, idx) {
