@@ -92,10 +92,10 @@ pub fn run(args: ImportArgs) -> ExitCode {
             diags.render(crate::term::colored(crate::term::Stream::Stderr))
         );
         Diagnostic::nowhere(format!(
-            "internal error: the model import wrote to {} does not validate",
+            "the model import wrote to {} does not validate: the accounts hold values the model refuses (above)",
             model_path.display()
         ))
-        .hint("please report this with the input files (their policies may be redacted)")
+        .hint("fix them in the model by hand; if AWS accepts such values, please report it with the input files (their policies may be redacted)")
         .eprint();
         return ExitCode::from(1);
     }

@@ -95,3 +95,51 @@ pub fn folds_whole(doc: &Value, folded: &BTreeSet<String>) -> bool {
             })
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const A: &str = "arn:aws:iam::1:role/A";
+    const B: &str = "arn:aws:iam::2:role/B";
+
+    #[test]
+    fn only_the_edges_targets_are_folded_out_of_pure_grants() {
+        let doc = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": [A, B]},
+            {"Effect": "Allow", "Action": "sts:TagSession", "Resource": A},
+            {"Effect": "Allow", "Action": ["sts:AssumeRole", "s3:GetObject"], "Resource": A},
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": A,
+             "Condition": {"Bool": {"aws:SecureTransport": "true"}}}
+        ]});
+        let folded = BTreeSet::from([A.to_owned()]);
+        let folding = fold(&doc, &folded);
+        assert_eq!(folding.removed, [A]);
+        let kept: Vec<Vec<String>> = folding
+            .kept
+            .iter()
+            .map(|k| k.as_ref().unwrap().resources.clone())
+            .collect();
+        // B stays in the first; the TagSession grant goes; the mixed and conditioned ones stay.
+        assert_eq!(
+            kept,
+            [vec![B.to_owned()], vec![A.to_owned()], vec![A.to_owned()]]
+        );
+        assert_eq!(granted(&doc), BTreeSet::from([A.to_owned(), B.to_owned()]));
+        assert!(!folds_whole(&doc, &folded));
+    }
+
+    #[test]
+    fn a_generated_grant_folds_whole() {
+        let doc = json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "AssumeRole", "Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": [A, B]},
+            {"Sid": "TagSession", "Effect": "Allow", "Action": ["sts:TagSession"], "Resource": [A]}
+        ]});
+        assert!(folds_whole(
+            &doc,
+            &BTreeSet::from([A.to_owned(), B.to_owned()])
+        ));
+        assert!(!folds_whole(&doc, &BTreeSet::from([A.to_owned()])));
+    }
+}

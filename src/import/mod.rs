@@ -8,6 +8,7 @@ mod build;
 pub mod doc;
 mod grants;
 pub mod report;
+mod role;
 mod statement;
 mod trust;
 

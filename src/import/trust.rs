@@ -241,3 +241,99 @@ fn aws_principal(id: &str, roles: &RoleIndex) -> Result<Who, String> {
         "the trust names `{id}`, a unique id: IAM shows one where the principal was deleted, and it no longer matches anyone"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const PLATFORM: &str = "arn:aws:iam::999999999999:role/Platform";
+
+    fn read_doc(statements: Value) -> Trust {
+        let doc = json!({"Version": "2012-10-17", "Statement": statements});
+        read(&doc, &|arn: &str| (arn == PLATFORM).then_some(0))
+    }
+
+    #[test]
+    fn the_generated_shape_reads_back_as_one_entry_with_session_tags() {
+        let trust = read_doc(json!([
+            {"Effect": "Allow", "Principal": {"AWS": PLATFORM}, "Action": "sts:AssumeRole",
+             "Condition": {"StringEquals": {"sts:ExternalId": "abc"}}},
+            {"Effect": "Allow", "Principal": {"AWS": PLATFORM}, "Action": "sts:TagSession"}
+        ]));
+        assert!(trust.inexpressible.is_empty(), "{:?}", trust.inexpressible);
+        let [entry] = trust.entries.as_slice() else {
+            panic!("{:?}", trust.entries)
+        };
+        assert_eq!(entry.who, Who::Role(0, PLATFORM.to_owned()));
+        assert_eq!(entry.external_id, Some(vec!["abc".to_owned()]));
+        assert!(entry.session_tags && entry.conditions.is_empty());
+    }
+
+    #[test]
+    fn principals_become_the_model_s_kinds() {
+        let trust = read_doc(json!({"Effect": "Allow", "Action": ["sts:AssumeRole"],
+            "Principal": {"AWS": ["123456789012", "arn:aws:iam::210987654321:root",
+                "arn:aws:iam::123456789012:user/ci", "*"], "Service": "ec2.amazonaws.com"}}));
+        let whos: Vec<&Who> = trust.entries.iter().map(|e| &e.who).collect();
+        assert_eq!(
+            whos,
+            [
+                &Who::Account("123456789012".into()),
+                &Who::Account("210987654321".into()),
+                &Who::Arn("arn:aws:iam::123456789012:user/ci".into()),
+                &Who::Arn("*".into()),
+                &Who::Service("ec2.amazonaws.com".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn what_the_model_cannot_say_is_named() {
+        let cases = [
+            (
+                json!({"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}),
+                "a Deny statement",
+            ),
+            (
+                json!({"Effect": "Allow", "NotPrincipal": {"AWS": PLATFORM}, "Action": "sts:AssumeRole"}),
+                "NotPrincipal",
+            ),
+            (
+                json!({"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/x"},
+                    "Action": "sts:AssumeRoleWithWebIdentity"}),
+                "sts:AssumeRoleWithWebIdentity",
+            ),
+            (
+                json!({"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                    "Action": "sts:AssumeRole"}),
+                "a Federated principal",
+            ),
+            (
+                json!({"Effect": "Allow", "Principal": {"AWS": "AROAEXAMPLEID"}, "Action": "sts:AssumeRole"}),
+                "a unique id",
+            ),
+            (
+                json!({"Effect": "Allow", "Principal": {"AWS": PLATFORM}, "Action": "sts:TagSession"}),
+                "sts:TagSession for arn:aws:iam::999999999999:role/Platform without an sts:AssumeRole statement",
+            ),
+        ];
+        for (statement, reason) in cases {
+            let trust = read_doc(json!([statement]));
+            assert!(trust.entries.is_empty(), "{reason}");
+            assert!(
+                trust.inexpressible.iter().any(|r| r.contains(reason)),
+                "{reason}: {:?}",
+                trust.inexpressible
+            );
+        }
+    }
+
+    #[test]
+    fn tag_session_in_the_assume_statement_is_session_tags_with_a_note() {
+        let trust = read_doc(json!({"Effect": "Allow", "Principal": {"AWS": PLATFORM},
+            "Action": ["sts:AssumeRole", "sts:TagSession"]}));
+        assert!(trust.entries[0].session_tags);
+        assert_eq!(trust.notes.len(), 1, "{:?}", trust.notes);
+    }
+}

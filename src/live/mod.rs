@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use existing::Existing;
-pub use read::read_all;
+pub use read::{read_all, read_texts};
 
 use crate::model::Partition;
 
@@ -83,14 +83,22 @@ pub struct RoleIdentity {
     pub path: String,
 }
 
+/// Roles that belong to AWS, not to the account's IaC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// `/aws-service-role/…`: its service creates and deletes it.
+    Service,
+    /// `/aws-reserved/…`: AWS's own, such as IAM Identity Center's roles.
+    Aws,
+}
+
 impl Role {
-    /// Service-linked roles belong to their service, and `/aws-reserved/` roles (IAM
-    /// Identity Center's among them) to AWS: neither can be managed from IaC.
-    pub fn skip_reason(&self) -> Option<&'static str> {
+    /// Who owns the role when the account does not: neither can be managed from IaC.
+    pub fn owned_by_aws(&self) -> Option<Owner> {
         if self.path.starts_with("/aws-service-role/") {
-            Some("service-linked")
+            Some(Owner::Service)
         } else if self.path.starts_with("/aws-reserved/") {
-            Some("AWS-reserved")
+            Some(Owner::Aws)
         } else {
             None
         }

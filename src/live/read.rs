@@ -4,7 +4,6 @@
 //! line and column.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -146,11 +145,33 @@ enum Parsed {
 /// Every file read into its account, in the order the files were given; all errors at once.
 pub fn read_all(paths: &[std::path::PathBuf]) -> Result<Vec<Account>, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut accounts: Vec<Account> = Vec::new();
-    let mut role_lists: Vec<(Arc<str>, RoleList)> = Vec::new();
+    let mut texts = Vec::new();
     for path in paths {
         let file: Arc<str> = Arc::from(path.display().to_string());
-        let Some(parsed) = parse_file(path, &file, &mut diags) else {
+        match input::read_text(path, Limit::Live, Links::Follow) {
+            Ok(text) => texts.push((file, text)),
+            Err(err) => diags.push(Diagnostic::nowhere(format!("cannot read {file}: {err}"))),
+        }
+    }
+    match read_texts(&texts) {
+        Ok(accounts) if diags.is_empty() => Ok(accounts),
+        Ok(_) => Err(diags),
+        Err(more) => {
+            diags.extend(more);
+            Err(diags)
+        }
+    }
+}
+
+/// `read_all` of texts already read, each with the name to show for it (the fuzzer's
+/// way in, and for input that is not a file).
+pub fn read_texts(texts: &[(Arc<str>, String)]) -> Result<Vec<Account>, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut accounts: Vec<Account> = Vec::new();
+    let mut role_lists: Vec<(Arc<str>, RoleList)> = Vec::new();
+    for (file, text) in texts {
+        let file = Arc::clone(file);
+        let Some(parsed) = parse_text(text, &file, &mut diags) else {
             continue;
         };
         match parsed {
@@ -178,19 +199,12 @@ pub fn read_all(paths: &[std::path::PathBuf]) -> Result<Vec<Account>, Diagnostic
     diags.into_result(accounts)
 }
 
-fn parse_file(path: &Path, file: &Arc<str>, diags: &mut Diagnostics) -> Option<Parsed> {
-    let text = match input::read_text(path, Limit::Live, Links::Follow) {
-        Ok(text) => text,
-        Err(err) => {
-            diags.push(Diagnostic::nowhere(format!("cannot read {file}: {err}")));
-            return None;
-        }
-    };
+fn parse_text(text: &str, file: &Arc<str>, diags: &mut Diagnostics) -> Option<Parsed> {
     let at = |err: &serde_json::Error| Loc::new(file, err.line() as u32, err.column() as u32);
-    let shape: Shape = match serde_json::from_str(&text) {
+    let shape: Shape = match serde_json::from_str(text) {
         Ok(shape) => shape,
         Err(err) => {
-            diags.add_source(file, &text);
+            diags.add_source(file, text);
             let message = if err.is_eof() {
                 format!("the JSON ends early: {}", without_position(&err))
             } else {
@@ -201,8 +215,8 @@ fn parse_file(path: &Path, file: &Arc<str>, diags: &mut Diagnostics) -> Option<P
         }
     };
     let parsed = match (shape.role_detail_list, shape.roles) {
-        (Some(_), _) => serde_json::from_str(&text).map(Parsed::Details),
-        (None, Some(_)) => serde_json::from_str(&text).map(Parsed::Roles),
+        (Some(_), _) => serde_json::from_str(text).map(Parsed::Details),
+        (None, Some(_)) => serde_json::from_str(text).map(Parsed::Roles),
         (None, None) => {
             diags.push(
                 Diagnostic::at(
@@ -219,7 +233,7 @@ fn parse_file(path: &Path, file: &Arc<str>, diags: &mut Diagnostics) -> Option<P
         Ok(Parsed::Roles(r)) if r.is_truncated => truncated(file, diags),
         Ok(parsed) => Some(parsed),
         Err(err) => {
-            diags.add_source(file, &text);
+            diags.add_source(file, text);
             diags.push(Diagnostic::at(&at(&err), without_position(&err)).hint(WHAT_TO_GIVE));
             None
         }
@@ -291,6 +305,11 @@ fn account(file: &Arc<str>, details: AuthorizationDetails) -> Result<Account, Di
                 detail.role_name, detail.path, detail.arn
             )));
         }
+        for problem in names_problems(&detail) {
+            diags.push(Diagnostic::nowhere(format!("{file}: {problem}")).hint(
+                "IAM could not have written this: the file was edited, or is not AWS's output",
+            ));
+        }
         roles.push(role(detail));
     }
     let mut policies = Vec::new();
@@ -301,6 +320,12 @@ fn account(file: &Arc<str>, details: AuthorizationDetails) -> Result<Account, Di
         }
         claim(&detail.arn, format!("policy `{}`", detail.arn), &mut diags);
         match policy(detail) {
+            Ok(policy) if crate::ir::checks::policy_name(&policy.name).is_err() => {
+                diags.push(Diagnostic::nowhere(format!(
+                    "{file}: policy `{}` has a name IAM does not allow",
+                    policy.arn
+                )));
+            }
             Ok(policy) => policies.push(policy),
             Err(message) => diags.push(Diagnostic::nowhere(format!("{file}: {message}"))),
         }
@@ -321,6 +346,30 @@ fn account(file: &Arc<str>, details: AuthorizationDetails) -> Result<Account, Di
         users: details.user_detail_list.len(),
         groups: details.group_detail_list.len(),
     })
+}
+
+/// Names and paths IAM would not accept. They reach file names, the model and the
+/// commands the report prints, so what AWS cannot have written is refused here.
+fn names_problems(detail: &RoleDetail) -> Vec<String> {
+    use crate::ir::checks;
+    let role = &detail.role_name;
+    let mut checks_done = vec![
+        checks::role_name(role).map_err(|e| e.0),
+        checks::path(&detail.path).map_err(|e| format!("role `{role}`: {}", e.0)),
+    ];
+    for p in &detail.role_policy_list {
+        checks_done.push(
+            checks::policy_name(&p.policy_name).map_err(|e| format!("role `{role}`: {}", e.0)),
+        );
+    }
+    for p in &detail.instance_profile_list {
+        checks_done.push(checks::instance_profile_name(&p.instance_profile_name).map_err(|e| e.0));
+        checks_done.push(
+            checks::path(&p.path)
+                .map_err(|e| format!("instance profile `{}`: {}", p.instance_profile_name, e.0)),
+        );
+    }
+    checks_done.into_iter().filter_map(Result::err).collect()
 }
 
 fn role(detail: RoleDetail) -> Role {

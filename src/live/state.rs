@@ -13,7 +13,7 @@ impl Account {
     /// manage: service-linked and AWS-reserved roles are left out, as `import` skips them.
     pub fn state(&self) -> AccountIam {
         let mut iam = AccountIam::default();
-        for role in self.roles.iter().filter(|r| r.skip_reason().is_none()) {
+        for role in self.roles.iter().filter(|r| r.owned_by_aws().is_none()) {
             iam.roles.insert(
                 role.name.clone(),
                 RoleState {

@@ -224,7 +224,21 @@ fn bad_input_is_refused_with_its_place_and_nothing_is_written() {
         "\"AssumeRolePolicyDocument\": \"%7B%2\", \"Ignored\": {",
         1,
     );
+    // A name that reaches a file name: IAM allows only `[\w+=,.@-]` in it.
+    let escape = std::fs::read_to_string(fixture().join("111111111111.authorization.json"))
+        .unwrap()
+        .replace(
+            "\"PolicyName\": \"data-access\"",
+            "\"PolicyName\": \"../../escape\"",
+        );
     let cases: Vec<(&str, Vec<PathBuf>, Vec<&str>)> = vec![
+        (
+            "a policy name IAM could not have written",
+            vec![write("escape.json", &escape)],
+            vec![
+                "escape.json: role `SeqeraPlatformRole-AccountA`: policy name `../../escape` contains `/`, which IAM does not allow",
+            ],
+        ),
         (
             "not authorization details",
             vec![write("users.json", "{\n  \"Users\": []\n}\n")],
