@@ -166,6 +166,15 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<Rendered, ExitCode> {
         let existing = crate::live::read_all(&args.adopt)
             .and_then(|accounts| crate::live::Existing::of(&graph, &accounts))
             .map_err(|diags| invalid(&diags))?;
+        if lint_gate && verbosity() > Verbosity::Quiet {
+            for note in &existing.elsewhere {
+                let warning = crate::backend::Warning {
+                    message: note.clone(),
+                    hint: "to adopt that role instead, give the model its account".to_owned(),
+                };
+                eprintln!("{warning}");
+            }
+        }
         Some(std::sync::Arc::new(existing))
     };
     let options = args.options(adopt);

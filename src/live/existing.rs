@@ -19,6 +19,9 @@ pub struct Existing {
     inline: BTreeSet<(String, String, String)>,
     /// (account id, role name, policy ARN)
     attachments: BTreeSet<(String, String, String)>,
+    /// Model roles that exist only in another of the accounts given: `generate` creates
+    /// them anew where the model puts them, which the user should know.
+    pub elsewhere: Vec<String>,
 }
 
 impl Existing {
@@ -48,7 +51,18 @@ impl Existing {
         let mut diags = Diagnostics::default();
         for role in &graph.roles {
             let account = graph.account(role.account);
-            let Some(live) = accounts.iter().find(|a| a.id == account.id) else {
+            let here = accounts.iter().find(|a| a.id == account.id);
+            let exists_here = here.is_some_and(|a| a.role(&role.name).is_some());
+            let other = accounts
+                .iter()
+                .find(|a| a.id != account.id && a.role(&role.name).is_some());
+            if let (false, Some(other)) = (exists_here, other) {
+                out.elsewhere.push(format!(
+                    "role `{}` ({}) exists in account {}, not in {} where the model puts it: it is created anew there, and the one in {} is left alone",
+                    role.key, role.name, other.id, account.id, other.id
+                ));
+            }
+            let Some(live) = here else {
                 continue;
             };
             let same_name = live

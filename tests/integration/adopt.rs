@@ -188,9 +188,9 @@ fn adopting_with_terraform_replaces_nothing_in_any_layout() {
         let dir = work.path().join(flag_value(&layout));
         let (imported, added) =
             adopt_in(layout, &moto, &tools, &dir).unwrap_or_else(|e| panic!("{layout:?}: {e}"));
-        // Nine resources exist in the fixture; the first adoption creates the grant of
+        // Eleven resources exist in the fixture; the first adoption creates the grant of
         // the folded inline policy and its attachment, which the next ones import.
-        let expected = if n == 0 { (9, 2) } else { (11, 0) };
+        let expected = if n == 0 { (11, 2) } else { (13, 0) };
         assert_eq!(
             (imported, added),
             expected,
@@ -406,8 +406,8 @@ fn cloudformation_adoption_files_are_what_an_import_needs() {
         }
     }
     assert_eq!(
-        imported, 5,
-        "the four roles and the platform role's instance profile"
+        imported, 6,
+        "the five roles and the platform role's instance profile"
     );
 }
 

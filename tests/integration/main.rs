@@ -9,6 +9,7 @@ mod support;
 mod synth;
 
 mod adopt;
+mod adopt_files;
 mod cfn_split;
 mod cli_check;
 mod cli_generate;

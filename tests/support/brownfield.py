@@ -95,12 +95,12 @@ def build(url):
              "Resource": "arn:aws:s3:::acme-prod-data"},
             {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
              "Resource": "arn:aws:s3:::acme-prod-data/*"}))
-    # Unrelated to Seqera: a boundary, tags of its own, and a trust of another account
-    # that this fixture does not import.
+    # Unrelated to Seqera: a boundary and tags of its own, trusted by the management
+    # account's root (with MFA).
     production.create_role(
         RoleName="DataAnalyst",
         AssumeRolePolicyDocument=document({
-            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{EXTERNAL_ACCOUNT}:root"},
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT.split(':')[0]}:root"},
             "Action": "sts:AssumeRole",
             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}),
         PermissionsBoundary="arn:aws:iam::aws:policy/ReadOnlyAccess",
@@ -108,6 +108,17 @@ def build(url):
     )
     production.attach_role_policy(
         RoleName="DataAnalyst", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    # A vendor's role in an account this fixture does not import, with its External ID.
+    production.create_role(
+        RoleName="ExternalAuditor", Path="/vendors/",
+        AssumeRolePolicyDocument=document({
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{EXTERNAL_ACCOUNT}:role/Auditor"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": "vendor-7731"}}}),
+        Tags=TAGS,
+    )
+    production.attach_role_policy(
+        RoleName="ExternalAuditor", PolicyArn="arn:aws:iam::aws:policy/SecurityAudit")
 
     development = iam(url, DEVELOPMENT)
     development.create_role(
