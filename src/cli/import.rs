@@ -32,48 +32,13 @@ pub fn run(args: ImportArgs) -> ExitCode {
     let options = Options {
         keys: args.accounts.to_vec(),
         name: args.name.to_owned(),
-        include: args.include,
+        include: args.include.clone(),
     };
     let imported = import::import(&accounts, &options);
-    let comment = format!(
-        "Imported by `rolegraph import` from {}.\nReview it: `rolegraph plan` shows what it deploys; then `rolegraph generate --adopt`.",
-        args.files
-            .iter()
-            .map(|f| f
-                .file_name()
-                .unwrap_or(f.as_os_str())
-                .to_string_lossy()
-                .into_owned())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let model = match import::doc::render(&imported.model, &comment) {
-        Ok(model) => model,
-        Err(err) => {
-            Diagnostic::nowhere(format!(
-                "internal error: cannot write the model as YAML: {err}"
-            ))
-            .eprint();
-            return ExitCode::from(1);
-        }
+    let files = match files_to_write(&args, &imported) {
+        Ok(files) => files,
+        Err(code) => return code,
     };
-    let schema = match serde_json::to_string_pretty(&crate::model::schema::json_schema()) {
-        Ok(schema) => schema + "\n",
-        Err(err) => {
-            Diagnostic::nowhere(format!("cannot render the schema: {err}")).eprint();
-            return ExitCode::from(1);
-        }
-    };
-    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
-        (args.dir.join("rolegraph.yaml"), model.into_bytes()),
-        (args.dir.join(super::init::SCHEMA_FILE), schema.into_bytes()),
-    ];
-    files.extend(
-        imported
-            .files
-            .iter()
-            .map(|(rel, text)| (args.dir.join(rel), text.clone().into_bytes())),
-    );
     if let Some(code) = refuse(&files, args.dir, args.force) {
         return code;
     }
@@ -86,21 +51,78 @@ pub fn run(args: ImportArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     let model_path = args.dir.join("rolegraph.yaml");
-    if let Err(diags) = crate::compile(&model_path) {
-        eprint!(
-            "{}",
-            diags.render(crate::term::colored(crate::term::Stream::Stderr))
-        );
-        Diagnostic::nowhere(format!(
-            "the model import wrote to {} does not validate: the accounts hold values the model refuses (above)",
-            model_path.display()
-        ))
-        .hint("fix them in the model by hand; if AWS accepts such values, please report it with the input files (their policies may be redacted)")
-        .eprint();
-        return ExitCode::from(1);
+    if let Err(code) = validate_written(&model_path) {
+        return code;
     }
-    let report = &imported.report;
-    match args.format {
+    print_report(args.format, &imported.report, &model_path)
+}
+
+/// The model, the schema and the policy files, rendered; nothing is written yet.
+fn files_to_write(
+    args: &ImportArgs,
+    imported: &import::Imported,
+) -> Result<Vec<(PathBuf, Vec<u8>)>, ExitCode> {
+    let names: Vec<String> = args
+        .files
+        .iter()
+        .map(|f| {
+            f.file_name()
+                .unwrap_or(f.as_os_str())
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let comment = format!(
+        "Imported by `rolegraph import` from {}.\nReview it: `rolegraph plan` shows what it deploys; then `rolegraph generate --adopt`.",
+        names.join(", ")
+    );
+    let failed = |what: &str, err: String| {
+        Diagnostic::nowhere(format!("internal error: cannot render {what}: {err}")).eprint();
+        ExitCode::from(1)
+    };
+    let model =
+        import::doc::render(&imported.model, &comment).map_err(|e| failed("the model", e))?;
+    let schema = serde_json::to_string_pretty(&crate::model::schema::json_schema())
+        .map_err(|e| failed("the schema", e.to_string()))?;
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+        (args.dir.join("rolegraph.yaml"), model.into_bytes()),
+        (
+            args.dir.join(super::init::SCHEMA_FILE),
+            (schema + "\n").into_bytes(),
+        ),
+    ];
+    files.extend(
+        imported
+            .files
+            .iter()
+            .map(|(rel, text)| (args.dir.join(rel), text.clone().into_bytes())),
+    );
+    Ok(files)
+}
+
+/// The written model must validate; where it does not, the accounts hold values the
+/// model's checks refuse, and the user sees them.
+fn validate_written(model_path: &Path) -> Result<(), ExitCode> {
+    let Err(diags) = crate::compile(model_path) else {
+        return Ok(());
+    };
+    eprint!(
+        "{}",
+        diags.render(crate::term::colored(crate::term::Stream::Stderr))
+    );
+    Diagnostic::nowhere(format!(
+        "the model import wrote to {} does not validate: the accounts hold values the model refuses (above)",
+        model_path.display()
+    ))
+    .hint("fix them in the model by hand; if AWS accepts such values, please report it with the input files (their policies may be redacted)")
+    .eprint();
+    Err(ExitCode::from(1))
+}
+
+/// The report on stdout (text unless quiet, where only what the model cannot say is
+/// printed); exit 1 when there is such a thing.
+fn print_report(format: Format, report: &import::Report, model_path: &Path) -> ExitCode {
+    match format {
         Format::Json => {
             super::stdout::out(&(serde_json::to_string_pretty(report).unwrap_or_default() + "\n"))
         }

@@ -207,6 +207,8 @@ fn parse_text(text: &str, file: &Arc<str>, diags: &mut Diagnostics) -> Option<Pa
             diags.add_source(file, text);
             let message = if err.is_eof() {
                 format!("the JSON ends early: {}", without_position(&err))
+            } else if err.is_data() {
+                "this is neither `get-account-authorization-details` nor `list-roles` output: it is not a JSON object".to_owned()
             } else {
                 format!("this is not JSON: {}", without_position(&err))
             };

@@ -248,6 +248,11 @@ fn bad_input_is_refused_with_its_place_and_nothing_is_written() {
             ],
         ),
         (
+            "JSON, but not an object",
+            vec![write("list.json", "[]\n")],
+            vec!["list.json:1:", "it is not a JSON object"],
+        ),
+        (
             "truncated",
             vec![write("cut.json", &auth[..auth.len() / 2])],
             vec!["cut.json:", "the JSON ends early"],
