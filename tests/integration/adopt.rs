@@ -77,14 +77,8 @@ fn import_model(dumps: &[PathBuf], dir: &Path) -> Result<PathBuf, String> {
         .arg("import")
         .args(dumps)
         .args(["--name", "brownfield", "-q", "--dir"])
-        .arg(dir);
-    for a in [
-        "management=999999999999",
-        "production=111111111111",
-        "development=222222222222",
-    ] {
-        import.args(["--account", a]);
-    }
+        .arg(dir)
+        .args(crate::import::account_flags());
     run(import.arg("--force"))?;
     Ok(dir.join("rolegraph.yaml"))
 }

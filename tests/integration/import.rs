@@ -19,7 +19,8 @@ pub(crate) fn dumps() -> Vec<PathBuf> {
     brownfield_dumps(&fixture())
 }
 
-fn account_flags() -> Vec<String> {
+/// `--account KEY=ID` for each of the fixture's accounts, as the tests name them.
+pub(crate) fn account_flags() -> Vec<String> {
     [
         "management=999999999999",
         "production=111111111111",

@@ -9,7 +9,6 @@ use std::path::Path;
 use rolegraph::plan::{AccountIam, Plan};
 use serde_json::{Value, json};
 
-use crate::support::cloud::input_value;
 use crate::support::{bin, golden_cases, text};
 
 /// What `get-account-authorization-details` would print for `iam`, ids made up.
@@ -78,20 +77,11 @@ fn list_roles(iam: &AccountIam) -> Value {
     json!({ "Roles": roles })
 }
 
-/// The plan, with a value for every deploy-time input (IAM holds values, not inputs).
+/// The plan, with a value for every deploy-time input (IAM holds values, not inputs);
+/// an error for a model that does not compile.
 fn plan_of(model: &Path) -> Result<Plan, String> {
     let graph = rolegraph::compile(model).map_err(|d| d.to_string())?;
-    let mut cmd = bin();
-    cmd.args(["plan", "--format", "json"]).arg(model);
-    for input in &graph.inputs {
-        cmd.arg("--var")
-            .arg(format!("{}={}", input.name, input_value(&input.name)));
-    }
-    let out = cmd.output().unwrap();
-    if !out.status.success() {
-        return Err(text(&out.stderr));
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())
+    Ok(crate::policy_engine::plan_of(model, &graph))
 }
 
 /// Imports `plan`'s accounts; the differences between the imported model's plan and it.

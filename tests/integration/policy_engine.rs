@@ -263,7 +263,7 @@ fn inputs(graph: &Graph) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn plan_of(model: &Path, graph: &Graph) -> Plan {
+pub(crate) fn plan_of(model: &Path, graph: &Graph) -> Plan {
     let mut cmd = bin();
     cmd.arg("plan").arg(model).args(["--format", "json"]);
     for (name, value) in inputs(graph) {

@@ -79,7 +79,7 @@ pub fn generate(
         files.insert(map.stack_file(s), text);
     }
     for (g, group) in map.groups.iter().enumerate() {
-        let text = format!("{}\n{}", header(graph, "#"), to_yaml(&group.template)?);
+        let text = template_text(graph, &group.template)?;
         files.insert(map.stackset_template(g), text);
         for (i, member) in group.members.iter().enumerate() {
             let file = map.parameter_file(g, graph.role(*member).account);
@@ -111,7 +111,7 @@ fn adopted_stack(
     let imported = adopt::existing_in_stack(graph, map, s, existing);
     let mut template = stack_template(graph, &map.stacks, s);
     adopt::retain(&mut template, &imported);
-    let text = format!("{}\n{}", header(graph, "#"), to_yaml(&template)?);
+    let text = template_text(graph, &template)?;
     if imported.is_empty() {
         return Ok(text);
     }
@@ -131,10 +131,7 @@ fn adopted_stack(
         &parameters,
     );
     let (import_file, resources_file) = adopt::file_names(map, s);
-    files.insert(
-        import_file.clone(),
-        format!("{}\n{}", header(graph, "#"), to_yaml(&import)?),
-    );
+    files.insert(import_file.clone(), template_text(graph, &import)?);
     let list = serde_json::to_string_pretty(&imported)
         .map_err(|e| Diagnostics::from(Diagnostic::nowhere(format!("internal error: {e}"))))?;
     files.insert(resources_file.clone(), list + "\n");
@@ -167,8 +164,12 @@ fn adopted_stack(
 
 /// Stack `s`'s template file, as written.
 fn stack_text(graph: &Graph, map: &Map, s: usize) -> Result<String, Diagnostics> {
-    let yaml = to_yaml(&stack_template(graph, &map.stacks, s))?;
-    Ok(format!("{}\n{yaml}", header(graph, "#")))
+    template_text(graph, &stack_template(graph, &map.stacks, s))
+}
+
+/// A template file as written: the header, then the YAML.
+fn template_text(graph: &Graph, template: &Template) -> Result<String, Diagnostics> {
+    Ok(format!("{}\n{}", header(graph, "#"), to_yaml(template)?))
 }
 
 /// Whether a template must be deployed through S3 (`aws cloudformation deploy
