@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod args;
+mod drift;
 mod import;
 mod init;
 mod output;
@@ -82,6 +83,21 @@ pub fn run() -> ExitCode {
             format,
             deny,
         } => read::lint(&model, access.access(), format, deny),
+        Command::Drift {
+            model,
+            live,
+            vars,
+            all,
+            format,
+            access,
+        } => drift::run(drift::DriftArgs {
+            model: &model,
+            access: access.access(),
+            live: &live,
+            vars,
+            all,
+            format,
+        }),
         Command::Import {
             files,
             accounts,

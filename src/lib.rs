@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod diag;
 pub mod diagram;
+pub mod drift;
 pub mod explain;
 pub mod iam;
 pub mod import;

@@ -63,6 +63,13 @@ const LINT_EXIT_CODES: &str = "Exit codes:
   1  at least one such finding
   2  the model is invalid, or the command line is wrong";
 
+const DRIFT_EXIT_CODES: &str = "Exit codes:
+  0  the accounts hold what the model's plan expects
+  1  they do not: every difference is listed (account, resource, part, statements)
+  2  the model is invalid, an input has no --var value, a --live file is not
+     authorization-details or list-roles JSON or is cut short, a model account has no
+     file, or the command line is wrong";
+
 const PRINT_EXIT_CODES: &str = "Exit codes:
   0  success
   1  the text could not be rendered
@@ -226,6 +233,32 @@ pub enum Command {
         /// Inputs without a value show as `${input.NAME}`.
         #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
         vars: Vec<(String, String)>,
+    },
+    /// Compare the IAM the model expects (its plan) with what the accounts hold now.
+    ///
+    /// Each --live FILE is one account's `aws iam get-account-authorization-details`
+    /// output, or its `aws iam list-roles` output (which adds descriptions and session
+    /// lengths). Every model account needs one. The model's roles, managed policies and
+    /// instance profiles are compared part by part, so a policy attached or a trust
+    /// statement added by hand is drift; resources the model does not have are ignored
+    /// unless --all.
+    #[command(after_help = DRIFT_EXIT_CODES)]
+    Drift {
+        #[arg(default_value = "rolegraph.yaml", value_name = "MODEL", help = MODEL_HELP)]
+        model: PathBuf,
+        /// An authorization-details or list-roles file; repeatable.
+        #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+        live: Vec<PathBuf>,
+        /// A deploy-time input's value (`external_id: { input: NAME }`); every input needs one.
+        #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+        vars: Vec<(String, String)>,
+        /// Also report every resource the model does not have, in every account given.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: crate::plan::Format,
+        #[command(flatten)]
+        access: AccessArgs,
     },
     /// Write a model of roles that already exist, from each account's IAM.
     ///

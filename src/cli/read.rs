@@ -58,6 +58,29 @@ pub fn plan(
         Ok(graph) => graph,
         Err(diags) => return invalid(&diags),
     };
+    let inputs = match inputs(&graph, vars) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
+    };
+    let plan = crate::plan::plan(&graph, &inputs);
+    match format {
+        crate::plan::Format::Text => crate::cli::stdout::out(&crate::plan::render_text(&plan)),
+        crate::plan::Format::Json => match serde_json::to_string_pretty(&plan) {
+            Ok(json) => crate::cli::stdout::outln(&json),
+            Err(err) => {
+                Diagnostic::nowhere(format!("cannot render the plan: {err}")).eprint();
+                return ExitCode::from(1);
+            }
+        },
+    }
+    ExitCode::SUCCESS
+}
+
+/// The `--var` values, each checked against the model's inputs and as an External ID.
+pub(super) fn inputs(
+    graph: &crate::ir::Graph,
+    vars: Vec<(String, String)>,
+) -> Result<crate::plan::Inputs, ExitCode> {
     let mut errors = Vec::new();
     let mut inputs = crate::plan::Inputs::default();
     for (name, value) in vars {
@@ -87,20 +110,9 @@ pub fn plan(
     }
     if !errors.is_empty() {
         crate::diag::eprint_all(&errors);
-        return ExitCode::from(2);
+        return Err(ExitCode::from(2));
     }
-    let plan = crate::plan::plan(&graph, &inputs);
-    match format {
-        crate::plan::Format::Text => crate::cli::stdout::out(&crate::plan::render_text(&plan)),
-        crate::plan::Format::Json => match serde_json::to_string_pretty(&plan) {
-            Ok(json) => crate::cli::stdout::outln(&json),
-            Err(err) => {
-                Diagnostic::nowhere(format!("cannot render the plan: {err}")).eprint();
-                return ExitCode::from(1);
-            }
-        },
-    }
-    ExitCode::SUCCESS
+    Ok(inputs)
 }
 
 pub fn graph(model: &Path, access: Access, format: crate::diagram::Format) -> ExitCode {

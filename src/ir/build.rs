@@ -103,6 +103,7 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
         account_roles,
         seqera,
         limits,
+        exclusive: model.exclusive.as_ref().is_some_and(|e| e.value),
     };
     let over_quota = super::quota::check(&graph);
     if !over_quota.is_empty() {

@@ -42,6 +42,9 @@ pub struct Graph {
     pub seqera: Option<seqera::SeqeraSetup>,
     /// The IAM quotas in force.
     pub limits: quota::Limits,
+    /// The IaC owns each role's whole set of attached and inline policies: an apply
+    /// removes what was added by hand. CloudFormation's role properties always are.
+    pub exclusive: bool,
 }
 
 /// A lint rule that a role's model accepts, with the reason given.

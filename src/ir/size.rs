@@ -168,6 +168,7 @@ mod tests {
             account_roles: Vec::new(),
             seqera: None,
             limits: crate::ir::quota::Limits::default(),
+            exclusive: false,
         };
         assert_eq!(policy_chars(&graph, &doc), expected);
     }

@@ -5,7 +5,14 @@ use super::reader::{Fields, Reader};
 use super::types::*;
 
 const MODEL_KEYS: &[&str] = &[
-    "version", "name", "tags", "accounts", "roles", "seqera", "limits",
+    "version",
+    "name",
+    "exclusive",
+    "tags",
+    "accounts",
+    "roles",
+    "seqera",
+    "limits",
 ];
 const ACCOUNT_KEYS: &[&str] = &["id", "region", "partition", "deploy_role"];
 const ROLE_KEYS: &[&str] = &[
@@ -58,6 +65,7 @@ pub fn decode(r: &mut Reader, root: &Node) -> (Model, Vec<PolicyFileRef>) {
         roles: Vec::new(),
         seqera: None,
         limits: Limits::default(),
+        exclusive: None,
     };
     let mut files = Vec::new();
     let Some(top) = r.fields(root, "the model", MODEL_KEYS) else {
@@ -76,6 +84,12 @@ pub fn decode(r: &mut Reader, root: &Node) -> (Model, Vec<PolicyFileRef>) {
     model.name = top
         .required(r, "name", "the model")
         .and_then(|n| r.string(n, "the model's `name`"));
+    if let Some(node) = top.get("exclusive") {
+        model.exclusive = r.bool(node, "`exclusive`").map(|value| Sp {
+            value,
+            loc: r.loc(node),
+        });
+    }
     if let Some(node) = top.get("tags") {
         model.tags = tags(r, node);
     }

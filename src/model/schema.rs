@@ -19,6 +19,10 @@ pub struct Model {
     version: u32,
     /// Names the model in generated files and descriptions.
     name: String,
+    /// Whether Terraform owns each role's whole set of attached and inline policies, and
+    /// removes any that were added outside the model (`aws_iam_role_policy_attachments_exclusive`,
+    /// `aws_iam_role_policies_exclusive`). Default false; `rolegraph init` writes true.
+    exclusive: Option<bool>,
     /// Tags on every role (a role's own tags win).
     tags: Option<BTreeMap<String, String>>,
     /// The accounts, by a key that other entries refer to.

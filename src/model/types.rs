@@ -18,6 +18,8 @@ pub struct Model {
     pub roles: Vec<Role>,
     pub seqera: Option<Seqera>,
     pub limits: Limits,
+    /// Whether the IaC owns each role's whole set of policies (see `ir::Graph::exclusive`).
+    pub exclusive: Option<Sp<bool>>,
 }
 
 /// AWS quotas in force, for accounts that had some raised (or tests that lower them).

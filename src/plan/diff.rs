@@ -9,15 +9,41 @@ use serde_json::Value;
 
 use super::{AccountIam, Plan};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Difference {
     /// `production (111111111111)`
     pub account: String,
     /// `role SeqeraPlatformRole-AccountA`, `managed policy X`, `instance profile Y`
     pub resource: String,
+    /// `role`, `managed policy` or `instance profile`.
+    pub kind: &'static str,
+    /// The resource's IAM name.
+    pub name: String,
     /// `trust policy`, `path`, …; empty when the whole resource is missing or extra.
     pub part: String,
     pub detail: String,
+    /// For documents: the statements expected and not found, and found and not expected.
+    pub missing: Vec<Value>,
+    pub unexpected: Vec<Value>,
+}
+
+/// One part's difference, before it is placed in its account and resource.
+struct Change {
+    part: String,
+    detail: String,
+    missing: Vec<Value>,
+    unexpected: Vec<Value>,
+}
+
+impl Change {
+    fn new(part: &str, detail: String) -> Self {
+        Change {
+            part: part.to_owned(),
+            detail,
+            missing: Vec::new(),
+            unexpected: Vec::new(),
+        }
+    }
 }
 
 impl fmt::Display for Difference {
@@ -50,12 +76,16 @@ pub fn compare(expected: &Plan, found: &BTreeMap<String, AccountIam>) -> Vec<Dif
 
 pub fn compare_account(label: &str, expected: &AccountIam, found: &AccountIam) -> Vec<Difference> {
     let mut out = Vec::new();
-    let mut push = |resource: String, part: &str, detail: String| {
+    let mut push = |kind: &'static str, name: &str, change: Change| {
         out.push(Difference {
             account: label.to_owned(),
-            resource,
-            part: part.to_owned(),
-            detail,
+            resource: format!("{kind} {name}"),
+            kind,
+            name: name.to_owned(),
+            part: change.part,
+            detail: change.detail,
+            missing: change.missing,
+            unexpected: change.unexpected,
         })
     };
     each(
@@ -92,7 +122,7 @@ pub fn compare_account(label: &str, expected: &AccountIam, found: &AccountIam) -
                 add,
             );
             field("tags", tags, &f.tags, add);
-            field(
+            list(
                 "attached policies",
                 attached_policies,
                 &f.attached_policies,
@@ -107,8 +137,8 @@ pub fn compare_account(label: &str, expected: &AccountIam, found: &AccountIam) -
                 let part = format!("inline policy {name}");
                 match (inline_policies.get(name), f.inline_policies.get(name)) {
                     (Some(e), Some(f)) => documents(&part, e, f, add),
-                    (Some(_), None) => add(&part, "missing".to_owned()),
-                    (None, Some(_)) => add(&part, "not in the model".to_owned()),
+                    (Some(_), None) => add(Change::new(&part, "missing".to_owned())),
+                    (None, Some(_)) => add(Change::new(&part, "not in the model".to_owned())),
                     (None, None) => {}
                 }
             }
@@ -121,7 +151,7 @@ pub fn compare_account(label: &str, expected: &AccountIam, found: &AccountIam) -
         &mut push,
         |e, f, add| {
             field("path", &e.path, &f.path, add);
-            field("roles", &e.roles, &f.roles, add);
+            list("roles", &e.roles, &f.roles, add);
         },
     );
     each(
@@ -139,27 +169,26 @@ pub fn compare_account(label: &str, expected: &AccountIam, found: &AccountIam) -
     out
 }
 
-type Add<'a> = dyn FnMut(&str, String) + 'a;
+type Add<'a> = dyn FnMut(Change) + 'a;
 
 /// Walks the union of two name-keyed maps: missing, extra, or compared part by part.
 fn each<T>(
     expected: &BTreeMap<String, T>,
     found: &BTreeMap<String, T>,
-    kind: &str,
-    push: &mut dyn FnMut(String, &str, String),
+    kind: &'static str,
+    push: &mut dyn FnMut(&'static str, &str, Change),
     parts: impl Fn(&T, &T, &mut Add),
 ) {
     let names: std::collections::BTreeSet<&String> = expected.keys().chain(found.keys()).collect();
     for name in names {
-        let resource = format!("{kind} {name}");
         match (expected.get(name), found.get(name)) {
-            (Some(e), Some(f)) => {
-                parts(e, f, &mut |part: &str, detail: String| {
-                    push(resource.clone(), part, detail)
-                });
-            }
-            (Some(_), None) => push(resource, "", "missing".to_owned()),
-            (None, Some(_)) => push(resource, "", "exists but is not in the model".to_owned()),
+            (Some(e), Some(f)) => parts(e, f, &mut |change| push(kind, name, change)),
+            (Some(_), None) => push(kind, name, Change::new("", "missing".to_owned())),
+            (None, Some(_)) => push(
+                kind,
+                name,
+                Change::new("", "exists but is not in the model".to_owned()),
+            ),
             (None, None) => {}
         }
     }
@@ -167,10 +196,26 @@ fn each<T>(
 
 fn field<T: PartialEq + Serialize>(part: &str, expected: &T, found: &T, add: &mut Add) {
     if expected != found {
-        add(
+        add(Change::new(
             part,
             format!("expected {}, found {}", json(expected), json(found)),
-        );
+        ));
+    }
+}
+
+/// Item by item, for sorted lists whose members are added and removed one at a time.
+fn list(part: &str, expected: &[String], found: &[String], add: &mut Add) {
+    let missing: Vec<&String> = expected.iter().filter(|e| !found.contains(e)).collect();
+    let extra: Vec<&String> = found.iter().filter(|f| !expected.contains(f)).collect();
+    let mut said = Vec::new();
+    if !missing.is_empty() {
+        said.push(format!("missing {}", json(&missing)));
+    }
+    if !extra.is_empty() {
+        said.push(format!("not in the model {}", json(&extra)));
+    }
+    if !said.is_empty() {
+        add(Change::new(part, said.join("; ")));
     }
 }
 
@@ -187,17 +232,24 @@ fn documents(part: &str, expected: &Value, found: &Value, add: &mut Add) {
         }
     };
     let (e, f) = (statements(expected), statements(found));
+    let missing: Vec<Value> = e.iter().filter(|s| !f.contains(s)).cloned().collect();
+    let unexpected: Vec<Value> = f.iter().filter(|s| !e.contains(s)).cloned().collect();
     let mut lines = Vec::new();
-    for s in e.iter().filter(|s| !f.contains(s)) {
+    for s in &missing {
         lines.push(format!("\n  - missing statement     {s}"));
     }
-    for s in f.iter().filter(|s| !e.contains(s)) {
+    for s in &unexpected {
         lines.push(format!("\n  + unexpected statement  {s}"));
     }
     if lines.is_empty() {
         lines.push(format!("\n  - expected {expected}\n  + found    {found}"));
     }
-    add(part, format!("documents differ:{}", lines.concat()));
+    add(Change {
+        part: part.to_owned(),
+        detail: format!("documents differ:{}", lines.concat()),
+        missing,
+        unexpected,
+    });
 }
 
 fn json<T: Serialize>(value: &T) -> String {

@@ -7,75 +7,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use rolegraph::plan::{AccountIam, Plan};
-use serde_json::{Value, json};
 
+use crate::support::live_files::write_plan;
 use crate::support::{bin, golden_cases, text};
-
-/// What `get-account-authorization-details` would print for `iam`, ids made up.
-fn authorization_details(iam: &AccountIam) -> Value {
-    let roles: Vec<Value> = iam
-        .roles
-        .iter()
-        .enumerate()
-        .map(|(i, (name, role))| {
-            let profiles: Vec<Value> = iam
-                .instance_profiles
-                .iter()
-                .filter(|(_, p)| p.roles.contains(name))
-                .map(|(profile, p)| {
-                    json!({"InstanceProfileName": profile, "InstanceProfileId": format!("AIPA{i}"),
-                           "Path": p.path, "Roles": [{"RoleName": name}]})
-                })
-                .collect();
-            let inline: Vec<Value> = role
-                .inline_policies
-                .iter()
-                .map(|(n, d)| json!({"PolicyName": n, "PolicyDocument": d}))
-                .collect();
-            let attached: Vec<Value> = role
-                .attached_policies
-                .iter()
-                .map(|a| json!({"PolicyArn": a}))
-                .collect();
-            let tags: Vec<Value> = role
-                .tags
-                .iter()
-                .map(|(k, v)| json!({"Key": k, "Value": v}))
-                .collect();
-            let mut detail = json!({
-                "Path": role.path, "RoleName": name, "RoleId": format!("AROA{i}"),
-                "Arn": role.arn, "AssumeRolePolicyDocument": role.trust_policy,
-                "InstanceProfileList": profiles, "RolePolicyList": inline,
-                "AttachedManagedPolicies": attached, "Tags": tags,
-            });
-            if let Some(boundary) = &role.permissions_boundary {
-                detail["PermissionsBoundary"] = json!({"PermissionsBoundaryArn": boundary});
-            }
-            detail
-        })
-        .collect();
-    let policies: Vec<Value> = iam
-        .managed_policies
-        .iter()
-        .map(|(name, p)| {
-            let attachments =
-                iam.roles.values().filter(|r| r.attached_policies.contains(&p.arn)).count();
-            json!({"PolicyName": name, "Arn": p.arn, "Path": p.path, "Description": p.description,
-                   "DefaultVersionId": "v1", "AttachmentCount": attachments,
-                   "PolicyVersionList": [{"Document": p.document, "VersionId": "v1", "IsDefaultVersion": true}]})
-        })
-        .collect();
-    json!({"RoleDetailList": roles, "Policies": policies, "UserDetailList": [], "GroupDetailList": []})
-}
-
-fn list_roles(iam: &AccountIam) -> Value {
-    let roles: Vec<Value> = iam
-        .roles
-        .values()
-        .map(|r| json!({"Arn": r.arn, "Description": r.description, "MaxSessionDuration": r.max_session_duration}))
-        .collect();
-    json!({ "Roles": roles })
-}
 
 /// The plan, with a value for every deploy-time input (IAM holds values, not inputs);
 /// an error for a model that does not compile.
@@ -86,17 +20,7 @@ fn plan_of(model: &Path) -> Result<Plan, String> {
 
 /// Imports `plan`'s accounts; the differences between the imported model's plan and it.
 fn round_trip(plan: &Plan, work: &Path) -> Result<Vec<String>, String> {
-    let mut files = Vec::new();
-    for account in plan.accounts.values() {
-        for (kind, value) in [
-            ("authorization", authorization_details(&account.iam)),
-            ("roles", list_roles(&account.iam)),
-        ] {
-            let path = work.join(format!("{}.{kind}.json", account.id));
-            std::fs::write(&path, serde_json::to_string_pretty(&value).unwrap()).unwrap();
-            files.push(path);
-        }
-    }
+    let files = write_plan(plan, work);
     let dir = work.join("imported");
     let mut import = bin();
     import

@@ -26,6 +26,8 @@ mod compaction;
 mod concurrency;
 mod crash_safety;
 mod diagnostics;
+mod drift;
+mod drift_live;
 mod first_hour;
 mod golden;
 mod graph_properties;

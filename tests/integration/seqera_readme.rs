@@ -225,12 +225,14 @@ fn follow_terraform_once(
     }
     let ids = handed_out(&g, &tw)?;
     matches_plan(&g, &ids, &cloud::dump(&moto, &g.plan)?).map_err(|e| e + &moto.errors())?;
-    for block in targets {
-        plan_is_empty(&run, &block)?;
+    for block in &targets {
+        plan_is_empty(&run, block)?;
     }
     if layout == terraform::Layout::Root {
-        let expected = rolegraph::plan::plan(&g.graph, &Inputs(ids));
+        let expected = rolegraph::plan::plan(&g.graph, &Inputs(ids.clone()));
         crate::adopt::import_round_trip(&moto, &expected, work)?;
+        let apply = || targets.iter().try_for_each(|b| run.block(b, &[]).map(drop));
+        crate::drift_live::hand_edits(&moto, &g, model, &ids, work, &apply)?;
     }
     Ok(())
 }

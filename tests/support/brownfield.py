@@ -8,9 +8,14 @@ Subcommands:
   cfn-import URL ACCOUNT TEMPLATE RESOURCES
                         create and execute an IMPORT change set in ACCOUNT
                         (`ID:PARTITION:REGION`) and print what moto did with it
-  dump  URL DIR         write each account's `get-account-authorization-details` and
+  dump  URL DIR [ACCOUNT..]
+                        write each account's `get-account-authorization-details` and
                         `list-roles` output to DIR/<id>.authorization.json and
-                        DIR/<id>.roles.json, as the AWS CLI would print them
+                        DIR/<id>.roles.json, as the AWS CLI would print them (the
+                        fixture's accounts unless ACCOUNTs are given)
+  call  URL ACCOUNT METHOD JSON
+                        one IAM call in ACCOUNT, as a person at the console would make
+                        it: boto3's METHOD with the JSON object's keyword arguments
 
 The committed dumps in tests/fixtures/brownfield/ were made by `build` then `dump` on a
 fresh server; the moto tests run both again to have live accounts to adopt.
@@ -146,9 +151,9 @@ def pages(call, key, **kwargs):
         marker = page["Marker"]
 
 
-def dump(url, out):
+def dump(url, out, accounts=None):
     os.makedirs(out, exist_ok=True)
-    for spec in ACCOUNTS:
+    for spec in accounts or ACCOUNTS:
         account_id = spec.split(":")[0]
         client_ = iam(url, spec)
         details = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [],
@@ -196,8 +201,11 @@ def main(argv):
         build(argv[1])
     elif len(argv) == 5 and argv[0] == "cfn-import":
         cfn_import(*argv[1:])
-    elif len(argv) == 3 and argv[0] == "dump":
-        dump(argv[1], argv[2])
+    elif len(argv) >= 3 and argv[0] == "dump":
+        dump(argv[1], argv[2], argv[3:])
+    elif len(argv) == 5 and argv[0] == "call":
+        url, spec, method, kwargs = argv[1:]
+        getattr(iam(url, spec), method)(**json.loads(kwargs))
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

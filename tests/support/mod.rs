@@ -3,6 +3,7 @@
 pub mod cloud;
 pub mod deploy_cloudformation;
 pub mod deploy_terraform;
+pub mod live_files;
 pub mod moto;
 pub mod npm;
 pub mod random_model;

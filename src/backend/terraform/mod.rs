@@ -147,7 +147,10 @@ fn root_module_files(
     inputs: &[&crate::ir::Input],
     files: &mut FileSet,
 ) -> Result<(), Diagnostics> {
-    files.insert("versions.tf", render(graph, root::versions(names, None))?);
+    files.insert(
+        "versions.tf",
+        render(graph, root::versions(graph, names, None))?,
+    );
     let providers = root::providers(graph, names, accounts);
     files.insert("providers.tf", render(graph, providers)?);
     let variables = root::variables(graph, names, accounts, inputs);
@@ -178,7 +181,7 @@ fn module_layout(graph: &Graph, map: &Map, templates: &Templates) -> Result<File
     let module_name = map.module_label();
     let mut files = FileSet::default();
     files.insert("README.md", readme::module(graph, map, templates)?);
-    let versions = root::versions(names, Some(&accounts));
+    let versions = root::versions(graph, names, Some(&accounts));
     files.insert("versions.tf", render(graph, versions)?);
     let variables = root::variables(graph, names, &[], &inputs);
     files.insert("variables.tf", render(graph, variables)?);

@@ -247,6 +247,42 @@ impl Emit<'_> {
                 Vec::new(),
             ));
         }
+        if self.graph.exclusive {
+            self.exclusive(idx, blocks);
+        }
+    }
+
+    /// The whole set of the role's attached and inline policies, so that an apply detaches
+    /// and deletes any added outside the model. The lists refer to the attachments and
+    /// policies themselves, so Terraform orders them after those and never removes one
+    /// it is about to create.
+    fn exclusive(&self, idx: RoleIdx, blocks: &mut Vec<Block>) {
+        let role = self.graph.role(idx);
+        let n = &self.names.roles[idx.0];
+        let attachment =
+            |label: &String| reference("aws_iam_role_policy_attachment", &[label, "policy_arn"]);
+        let arns = n.managed.iter().chain(&n.assume).map(attachment).collect();
+        let names = n
+            .inline
+            .iter()
+            .map(|label| reference("aws_iam_role_policy", &[label, "name"]))
+            .collect();
+        let role_name = reference("aws_iam_role", &[&n.role, "name"]);
+        for (kind, list, items) in [
+            (
+                "aws_iam_role_policy_attachments_exclusive",
+                "policy_arns",
+                arns,
+            ),
+            ("aws_iam_role_policies_exclusive", "policy_names", names),
+        ] {
+            let attrs = vec![
+                self.provider(role.account),
+                attr("role_name", role_name.clone()),
+                attr(list, Expression::Array(items)),
+            ];
+            blocks.push(block("resource", &[kind, &n.role], attrs, Vec::new()));
+        }
     }
 
     fn role_block(&self, idx: RoleIdx) -> Block {

@@ -10,10 +10,14 @@ use crate::ir::{AccountIdx, Graph, Input, RoleIdx};
 
 /// `configuration_aliases` lists the providers a reusable module expects from its caller;
 /// a root module configures its own and passes `None`.
-pub fn versions(names: &Names, configuration_aliases: Option<&[AccountIdx]>) -> Vec<Block> {
+pub fn versions(
+    graph: &Graph,
+    names: &Names,
+    configuration_aliases: Option<&[AccountIdx]>,
+) -> Vec<Block> {
     let mut aws = vec![
         ("source", string("hashicorp/aws")),
-        ("version", string(">= 5.0")),
+        ("version", string(provider_version(graph))),
     ];
     if let Some(accounts) = configuration_aliases {
         let aliases = accounts
@@ -35,6 +39,13 @@ pub fn versions(names: &Names, configuration_aliases: Option<&[AccountIdx]>) -> 
         vec![attr("required_version", string(">= 1.3"))],
         vec![providers],
     )]
+}
+
+/// The oldest hashicorp/aws release with every resource the output uses: 5.72.0 added
+/// `aws_iam_role_policy_attachments_exclusive` (5.68.0 had added
+/// `aws_iam_role_policies_exclusive`).
+fn provider_version(graph: &Graph) -> &'static str {
+    if graph.exclusive { ">= 5.72" } else { ">= 5.0" }
 }
 
 /// One aliased provider per account, pinned to that account's id.
