@@ -20,6 +20,7 @@ const MINIMAL: &str = r#"# A starter model: an EC2 instance role in one account 
 # `rolegraph generate --out generated` writes the Terraform and CloudFormation.
 version: 1
 name: my-roles
+exclusive: true                 # an apply removes policies attached to these roles by hand
 
 accounts:
   management:

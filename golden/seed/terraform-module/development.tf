@@ -102,3 +102,17 @@ resource "aws_iam_role_policy" "development_batch" {
   role     = aws_iam_role.development.name
   policy   = data.aws_iam_policy_document.development_batch.json
 }
+
+resource "aws_iam_role_policy_attachments_exclusive" "development" {
+  provider    = aws.development
+  role_name   = aws_iam_role.development.name
+  policy_arns = []
+}
+
+resource "aws_iam_role_policies_exclusive" "development" {
+  provider  = aws.development
+  role_name = aws_iam_role.development.name
+  policy_names = [
+    aws_iam_role_policy.development_batch.name
+  ]
+}

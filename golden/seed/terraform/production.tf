@@ -83,3 +83,17 @@ resource "aws_iam_role_policy" "production_data_access" {
   role     = aws_iam_role.production.name
   policy   = data.aws_iam_policy_document.production_data_access.json
 }
+
+resource "aws_iam_role_policy_attachments_exclusive" "production" {
+  provider    = aws.production
+  role_name   = aws_iam_role.production.name
+  policy_arns = []
+}
+
+resource "aws_iam_role_policies_exclusive" "production" {
+  provider  = aws.production
+  role_name = aws_iam_role.production.name
+  policy_names = [
+    aws_iam_role_policy.production_data_access.name
+  ]
+}

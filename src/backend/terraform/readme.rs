@@ -16,6 +16,8 @@ struct Context<'a> {
     /// In model order, except for the per-account layout: there, in the order to apply.
     accounts: Vec<Account<'a>>,
     inputs: Vec<&'a str>,
+    /// `exclusive: true`: an apply removes policies added by hand.
+    exclusive: bool,
 }
 
 #[derive(Serialize)]
@@ -68,6 +70,7 @@ fn context<'a>(graph: &'a Graph, map: &'a Map, order: &[AccountIdx]) -> Context<
         diagram: crate::diagram::for_readme(graph),
         accounts,
         inputs: graph.inputs.iter().map(|i| i.name.as_str()).collect(),
+        exclusive: graph.exclusive,
     }
 }
 

@@ -85,3 +85,18 @@ resource "aws_iam_role_policy_attachment" "platform_assume" {
   role       = aws_iam_role.platform.name
   policy_arn = aws_iam_policy.platform_assume.arn
 }
+
+resource "aws_iam_role_policy_attachments_exclusive" "platform" {
+  provider  = aws.management
+  role_name = aws_iam_role.platform.name
+  policy_arns = [
+    aws_iam_role_policy_attachment.platform_amazonssmmanagedinstancecore.policy_arn,
+    aws_iam_role_policy_attachment.platform_assume.policy_arn
+  ]
+}
+
+resource "aws_iam_role_policies_exclusive" "platform" {
+  provider     = aws.management
+  role_name    = aws_iam_role.platform.name
+  policy_names = []
+}
