@@ -62,8 +62,8 @@ pub static WILDCARD_PRINCIPAL: Rule = Rule {
 pub static BROAD_POLICY: Rule = Rule {
     id: "RG005",
     severity: Severity::Error,
-    title: "policy allows every action, or iam:PassRole on every resource",
-    help: "Grant the actions the role needs; pass only the roles it must pass.",
+    title: "policy allows every action, or iam:PassRole on any role to any service",
+    help: "`*` actions, or NotAction on every resource, allow almost everything, sts:AssumeRole on every role included. iam:PassRole on `*`, on NotResource or on wildcard role ARNs lets the role hand any role to a service; an iam:PassedToService (or iam:AssociatedResourceArn, aws:ResourceTag) condition narrows it. Grant the actions the role needs; pass only the roles it must pass, to the services that need them.",
 };
 
 pub static CHAINED_SESSION: Rule = Rule {
@@ -87,8 +87,29 @@ pub static FIXED_EXTERNAL_ID: Rule = Rule {
     help: "In role mode Seqera Platform generates the External ID when the credential is saved; a value fixed in the model will not match it, and the credential cannot assume the role. Use `external_id: { input: NAME }` and pass the generated ID at deploy time.",
 };
 
+pub static WIDENED_ROOT_TRUST: Rule = Rule {
+    id: "RG010",
+    severity: Severity::Warning,
+    title: "trust to an account root narrowed by a wildcard aws:PrincipalArn",
+    help: "An aws:PrincipalArn condition such as `*` or `arn:aws:iam::111111111111:*` on an account-root principal looks like the narrowing RG003 asks for but admits every principal of the account (an IfExists or negated operator narrows nothing either). Name the principals, or a path prefix (`role/team/*`).",
+};
+
+pub static WILDCARD_EXTERNAL_ID: Rule = Rule {
+    id: "RG011",
+    severity: Severity::Error,
+    title: "an sts:ExternalId condition that any External ID satisfies",
+    help: "StringLike with `*` (or another pattern) on sts:ExternalId looks like the confused-deputy guard but lets any caller that sends some External ID in, whichever Seqera workspace generated it. Require the exact ID: `external_id: { input: NAME }`.",
+};
+
+pub static ASSUME_ANY_ROLE: Rule = Rule {
+    id: "RG012",
+    severity: Severity::Error,
+    title: "sts:AssumeRole on `*`, on NotResource or on wildcard role ARNs",
+    help: "A policy that lets a role assume every role (or every role of every account) makes each trust policy that names its account the only guard. Trust edges in the model (`trusted_by: - role:`) grant exactly the roles they name; list those.",
+};
+
 /// Every rule, in id order.
-pub static RULES: [&Rule; 8] = [
+pub static RULES: [&Rule; 11] = [
     &INSTANCE_CREDENTIALS,
     &SHARED_CREDENTIALS,
     &ROOT_TRUST,
@@ -97,6 +118,9 @@ pub static RULES: [&Rule; 8] = [
     &CHAINED_SESSION,
     &NO_EXTERNAL_ID,
     &FIXED_EXTERNAL_ID,
+    &WIDENED_ROOT_TRUST,
+    &WILDCARD_EXTERNAL_ID,
+    &ASSUME_ANY_ROLE,
 ];
 
 /// The rule with id `id`, as a model's `accept_risks` names it.

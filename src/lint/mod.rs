@@ -2,6 +2,7 @@
 //! that names the model position, and a fix hint. A role can accept a named rule with a
 //! reason; accepted findings are reported as such and never fail a run.
 
+mod policies;
 mod report;
 mod rules;
 

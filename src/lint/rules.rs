@@ -6,7 +6,7 @@ use super::{Finding, Rule};
 use crate::catalogue;
 use crate::diag::Loc;
 use crate::ir::seqera::SeqeraSetup;
-use crate::ir::{Effect, Graph, PrincipalKind, RoleIdx, Statement, Text};
+use crate::ir::{Condition, Graph, PrincipalKind, RoleIdx, Statement, Text};
 
 pub fn all(graph: &Graph) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -21,10 +21,11 @@ pub fn all(graph: &Graph) -> Vec<Finding> {
         for s in role.trust.statements.iter().filter(|s| s.lets_in()) {
             root_trust(graph, idx, s, &mut out);
             wildcard_principal(graph, idx, s, &mut out);
+            wildcard_external_id(graph, idx, s, &mut out);
         }
         for policy in &role.inline_policies {
             for s in &policy.document.statements {
-                broad_policy(graph, idx, &policy.name, s, &mut out);
+                super::policies::check(graph, idx, &policy.name, s, &mut out);
             }
         }
         chained_session(graph, idx, &mut out);
@@ -32,7 +33,7 @@ pub fn all(graph: &Graph) -> Vec<Finding> {
     out
 }
 
-fn finding(
+pub(super) fn finding(
     rule: &'static Rule,
     loc: &Loc,
     role: Option<RoleIdx>,
@@ -54,7 +55,7 @@ fn trust_from(graph: &Graph, target: RoleIdx, source: RoleIdx) -> impl Iterator<
     graph.role(target).trust.naming(source)
 }
 
-fn statement_loc(graph: &Graph, role: RoleIdx, statement: &Statement) -> Loc {
+pub(super) fn statement_loc(graph: &Graph, role: RoleIdx, statement: &Statement) -> Loc {
     statement
         .loc
         .clone()
@@ -190,7 +191,7 @@ fn fixed_external_ids(graph: &Graph, seqera: &SeqeraSetup, out: &mut Vec<Finding
     }
 }
 
-/// RG003: an account root without aws:PrincipalArn.
+/// RG003: an account root without aws:PrincipalArn; RG010: with one that narrows nothing.
 fn root_trust(graph: &Graph, role: RoleIdx, s: &Statement, out: &mut Vec<Finding>) {
     let is_root =
         |t: &Text| matches!(t, Text::Lit(arn) if arn.starts_with("arn:") && arn.ends_with(":root"));
@@ -205,19 +206,83 @@ fn root_trust(graph: &Graph, role: RoleIdx, s: &Statement, out: &mut Vec<Finding
             _ => None,
         })
         .collect();
-    let narrowed = s
+    if roots.is_empty() {
+        return;
+    }
+    let principal_arn: Vec<&Condition> = s
         .conditions
         .iter()
-        .any(|c| c.key.eq_ignore_ascii_case("aws:PrincipalArn"));
-    if roots.is_empty() || narrowed {
+        .filter(|c| c.key.eq_ignore_ascii_case("aws:PrincipalArn"))
+        .collect();
+    if principal_arn.iter().any(|c| narrows_principal(c)) {
+        return;
+    }
+    let key = &graph.role(role).key;
+    let loc = statement_loc(graph, role, s);
+    let roots = roots.join(", ");
+    if let Some(c) = principal_arn.first() {
+        let values: Vec<String> = c.values.iter().map(shown).collect();
+        let message = format!(
+            "role `{key}` trusts the account root {roots} with `{}: aws:PrincipalArn: {}`, which every principal of that account satisfies",
+            c.operator,
+            values.join(", ")
+        );
+        out.push(finding(&catalogue::WIDENED_ROOT_TRUST, &loc, Some(role), message, "name the principals (`ArnEquals: { aws:PrincipalArn: <role ARN> }`), or a path prefix such as `arn:aws:iam::<account>:role/team/*`"));
         return;
     }
     let message = format!(
-        "role `{}` trusts the account root {} without an aws:PrincipalArn condition, so every principal of that account allowed sts:AssumeRole can assume it",
-        graph.role(role).key,
-        roots.join(", ")
+        "role `{key}` trusts the account root {roots} without an aws:PrincipalArn condition, so every principal of that account allowed sts:AssumeRole can assume it"
     );
-    out.push(finding(&catalogue::ROOT_TRUST, &statement_loc(graph, role, s), Some(role), message, "add `conditions: { ArnEquals: { aws:PrincipalArn: <the principal's ARN> } }` to this entry"));
+    out.push(finding(&catalogue::ROOT_TRUST, &loc, Some(role), message, "add `conditions: { ArnEquals: { aws:PrincipalArn: <the principal's ARN> } }` to this entry"));
+}
+
+/// Whether an aws:PrincipalArn condition admits fewer than all of an account's
+/// principals: a required key (no IfExists, no negation) with no value that matches
+/// every name. The account root's own account bounds it, so only the name counts.
+fn narrows_principal(c: &Condition) -> bool {
+    let required = !c.operator.ends_with("IfExists") && !c.operator.contains("Not");
+    let every_name = |t: &Text| matches!(t, Text::Lit(v) if whole_name(v));
+    required && !c.values.is_empty() && !c.values.iter().any(every_name)
+}
+
+/// `…:role/*`, `…:user/*`, `…:*`, `*`: every name, whatever the type.
+fn whole_name(arn: &str) -> bool {
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
+    let name = ["role/", "user/", "assumed-role/"]
+        .iter()
+        .find_map(|t| resource.strip_prefix(t))
+        .unwrap_or(resource);
+    !name.is_empty() && name.chars().all(|c| matches!(c, '*' | '?' | '/'))
+}
+
+fn shown(t: &Text) -> String {
+    match t {
+        Text::Lit(v) => v.clone(),
+        Text::Input(name) => format!("${{input.{name}}}"),
+        Text::RoleArn(_) => "a role ARN".to_owned(),
+    }
+}
+
+/// RG011: an sts:ExternalId pattern: any ID matches, whoever generated it.
+fn wildcard_external_id(graph: &Graph, role: RoleIdx, s: &Statement, out: &mut Vec<Finding>) {
+    for c in s.conditions.iter().filter(|c| c.is_external_id()) {
+        let patterns: Vec<String> = c
+            .values
+            .iter()
+            .filter(|v| c.operator.contains("Like") && v.is_wildcard())
+            .map(shown)
+            .collect();
+        if patterns.is_empty() {
+            continue;
+        }
+        let message = format!(
+            "role `{}` requires `{}: sts:ExternalId: {}`, a pattern that any External ID matches: it guards against nothing",
+            graph.role(role).key,
+            c.operator,
+            patterns.join(", ")
+        );
+        out.push(finding(&catalogue::WILDCARD_EXTERNAL_ID, &statement_loc(graph, role, s), Some(role), message, "require the exact ID with `external_id: { input: NAME }` and pass the ID Platform generates"));
+    }
 }
 
 /// RG004: a `*` principal, or a wildcard in a principal ARN.
@@ -237,50 +302,6 @@ fn wildcard_principal(graph: &Graph, role: RoleIdx, s: &Statement, out: &mut Vec
             out.push(finding(&catalogue::WILDCARD_PRINCIPAL, &loc, Some(role), message, "name the exact principal ARN; to allow several roles of one account, trust the account root with an ArnLike aws:PrincipalArn condition"));
         }
     }
-}
-
-/// RG005: `*` actions, or iam:PassRole on `*` resources, in an inline or file policy.
-fn broad_policy(graph: &Graph, role: RoleIdx, policy: &str, s: &Statement, out: &mut Vec<Finding>) {
-    if s.effect != Effect::Allow {
-        return;
-    }
-    let loc = statement_loc(graph, role, s);
-    let key = &graph.role(role).key;
-    if s.actions.iter().any(|a| a == "*" || a == "*:*") {
-        let message = format!("policy `{policy}` of role `{key}` allows every action (`*`)");
-        out.push(finding(
-            &catalogue::BROAD_POLICY,
-            &loc,
-            Some(role),
-            message,
-            "list the actions the role needs, e.g. s3:GetObject",
-        ));
-        return;
-    }
-    let every_resource = s
-        .resources
-        .iter()
-        .any(|r| matches!(r, Text::Lit(v) if v == "*"));
-    if every_resource && s.actions.iter().any(|a| action_matches(a, "iam:PassRole")) {
-        let message = format!(
-            "policy `{policy}` of role `{key}` allows iam:PassRole on every resource, so the role can hand any role to a service"
-        );
-        out.push(finding(&catalogue::BROAD_POLICY, &loc, Some(role), message, "limit iam:PassRole to the ARNs of the roles it must pass, and add an iam:PassedToService condition"));
-    }
-}
-
-/// IAM action patterns: case-insensitive, with `*` and `?` wildcards.
-fn action_matches(pattern: &str, action: &str) -> bool {
-    fn go(p: &[u8], a: &[u8]) -> bool {
-        match (p.first(), a.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => go(&p[1..], a) || (!a.is_empty() && go(p, &a[1..])),
-            (Some(b'?'), Some(_)) => go(&p[1..], &a[1..]),
-            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => go(&p[1..], &a[1..]),
-            _ => false,
-        }
-    }
-    go(pattern.as_bytes(), action.as_bytes())
 }
 
 /// RG006: a role reached only by chaining cannot use sessions over an hour.
@@ -313,22 +334,5 @@ fn chained_session(graph: &Graph, idx: RoleIdx, out: &mut Vec<Finding>) {
             role.key
         );
         out.push(finding(&catalogue::CHAINED_SESSION, &role.loc, Some(idx), message, "set max_session_duration to 3600 or remove it; callers that need longer sessions must not chain"));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::action_matches;
-
-    #[test]
-    fn action_patterns() {
-        assert!(action_matches("iam:PassRole", "iam:PassRole"));
-        assert!(action_matches("IAM:passrole", "iam:PassRole"));
-        assert!(action_matches("iam:*", "iam:PassRole"));
-        assert!(action_matches("iam:Pass*", "iam:PassRole"));
-        assert!(action_matches("*", "iam:PassRole"));
-        assert!(action_matches("iam:P?ssRole", "iam:PassRole"));
-        assert!(!action_matches("iam:Get*", "iam:PassRole"));
-        assert!(!action_matches("s3:*", "iam:PassRole"));
     }
 }
