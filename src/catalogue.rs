@@ -108,8 +108,15 @@ pub static ASSUME_ANY_ROLE: Rule = Rule {
     help: "A policy that lets a role assume every role (or every role of every account) makes each trust policy that names its account the only guard. Trust edges in the model (`trusted_by: - role:`) grant exactly the roles they name; list those.",
 };
 
+pub static CROSS_ACCOUNT_WITHOUT_EXTERNAL_ID: Rule = Rule {
+    id: "RG013",
+    severity: Severity::Warning,
+    title: "a role trusted by a role of another account without any sts:ExternalId condition (lint --live)",
+    help: "The precondition of the seed's confused-deputy risk, read from IAM alone: whoever controls the trusted role (Seqera Platform, for every workspace) can use this role without proving which tenant it acts for. Require the External ID the caller generates for this tenant; `lint --live MODEL` then tells Seqera's credentials apart (RG001, RG008).",
+};
+
 /// Every rule, in id order.
-pub static RULES: [&Rule; 11] = [
+pub static RULES: [&Rule; 12] = [
     &INSTANCE_CREDENTIALS,
     &SHARED_CREDENTIALS,
     &ROOT_TRUST,
@@ -121,6 +128,7 @@ pub static RULES: [&Rule; 11] = [
     &WIDENED_ROOT_TRUST,
     &WILDCARD_EXTERNAL_ID,
     &ASSUME_ANY_ROLE,
+    &CROSS_ACCOUNT_WITHOUT_EXTERNAL_ID,
 ];
 
 /// The rule with id `id`, as a model's `accept_risks` names it.

@@ -18,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
                 keys: Vec::new(),
                 name: "fuzz".to_owned(),
                 include: None,
+                inline_only: false,
             };
             let imported = rolegraph::import::import(&accounts, &options);
             let model = rolegraph::import::doc::render(&imported.model, "fuzz").expect("YAML");

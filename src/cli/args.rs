@@ -61,7 +61,8 @@ const IMPORT_EXIT_CODES: &str = "Exit codes:
 const LINT_EXIT_CODES: &str = "Exit codes:
   0  no finding at or above --deny, other than accepted ones
   1  at least one such finding
-  2  the model is invalid, or the command line is wrong";
+  2  the model is invalid, a --live file is not authorization-details or list-roles
+     JSON (or the accounts hold what the model cannot say), or the command line is wrong";
 
 const DRIFT_EXIT_CODES: &str = "Exit codes:
   0  the accounts hold what the model's plan expects
@@ -174,10 +175,20 @@ pub enum Command {
         quiet: Quiet,
     },
     /// Check the model against security rules (RG001…); exit 1 on findings at or above --deny.
+    ///
+    /// With --live FILE..., the rules run on what the accounts hold instead (the topology
+    /// `import` recovers from their authorization details), each finding placed at its
+    /// account and role; a MODEL given too (before --live) lends its `seqera:` section,
+    /// so that the Seqera rules judge the deployed trust policies.
     #[command(after_help = LINT_EXIT_CODES)]
     Lint {
-        #[arg(default_value = "rolegraph.yaml", value_name = "MODEL", help = MODEL_HELP)]
-        model: PathBuf,
+        /// The model file (default rolegraph.yaml, or none with --live), or `-` for
+        /// standard input.
+        #[arg(value_name = "MODEL")]
+        model: Option<PathBuf>,
+        /// Authorization-details (and list-roles) files of live accounts; repeatable.
+        #[arg(long, num_args = 1.., value_name = "FILE")]
+        live: Vec<PathBuf>,
         #[command(flatten)]
         access: AccessArgs,
         #[arg(long, value_enum, default_value = "text")]

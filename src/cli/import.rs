@@ -33,6 +33,7 @@ pub fn run(args: ImportArgs) -> ExitCode {
         keys: args.accounts.to_vec(),
         name: args.name.to_owned(),
         include: args.include.clone(),
+        inline_only: false,
     };
     let imported = import::import(&accounts, &options);
     let files = match files_to_write(&args, &imported) {

@@ -160,3 +160,37 @@ pub fn lint(model: &Path, access: Access, format: Format, deny: Severity) -> Exi
         ExitCode::SUCCESS
     }
 }
+
+/// `lint --live`: the rules on the accounts' IAM, with the model's `seqera:` if given.
+pub fn lint_live(
+    files: &[std::path::PathBuf],
+    model: Option<&Path>,
+    access: Access,
+    format: Format,
+    deny: Severity,
+) -> ExitCode {
+    let graph = match model.map(|m| crate::compile_with(m, access)).transpose() {
+        Ok(graph) => graph,
+        Err(diags) => return invalid(&diags),
+    };
+    let linted = crate::live::read_all(files)
+        .and_then(|accounts| crate::lint::lint_live(&accounts, graph.as_ref()));
+    let linted = match linted {
+        Ok(linted) => linted,
+        Err(diags) => return invalid(&diags),
+    };
+    for note in &linted.notes {
+        let warning = crate::backend::Warning {
+            message: note.clone(),
+            hint: "give the model the live role's account id and name, or dump that account too"
+                .to_owned(),
+        };
+        eprintln!("{warning}");
+    }
+    crate::cli::stdout::out(&crate::lint::render(&linted.findings, format));
+    if linted.findings.iter().any(|f| f.fails(deny)) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -48,6 +48,7 @@ pub fn import(accounts: &[live::Account], options: &Options) -> Imported {
             report: &mut report,
             account_key: &keys[k.account],
             kept: k,
+            inline_only: options.inline_only,
         };
         let mut role = r.role(account, &folds[i], &mut files);
         role.trusted_by = r.trusted_by(&trusts[i], &edges, i, &kept);

@@ -24,6 +24,9 @@ pub struct Options {
     pub name: String,
     /// Only roles whose `path + name` matches.
     pub include: Option<regex::Regex>,
+    /// Every policy inline in the model, however long (no `policies/` files): for a
+    /// model that is compiled in memory and never written (`lint --live`).
+    pub inline_only: bool,
 }
 
 /// The model, the policy files it references (relative path → text), and the report.

@@ -20,6 +20,8 @@ pub(super) struct Recovered<'r, 'a> {
     pub report: &'r mut Report,
     pub account_key: &'r str,
     pub kept: &'r Kept<'a>,
+    /// `Options::inline_only`.
+    pub inline_only: bool,
 }
 
 impl Recovered<'_, '_> {
@@ -181,7 +183,7 @@ impl Recovered<'_, '_> {
         }
         let json: Vec<serde_json::Value> = statements.iter().map(statement::to_json).collect();
         let compact = serde_json::to_string(&json).unwrap_or_default();
-        if compact.len() <= INLINE_LIMIT {
+        if compact.len() <= INLINE_LIMIT || self.inline_only {
             return Some(doc::Policy::Inline {
                 statements: statements.iter().map(statement::model_statement).collect(),
             });

@@ -2,10 +2,12 @@
 //! that names the model position, and a fix hint. A role can accept a named rule with a
 //! reason; accepted findings are reported as such and never fail a run.
 
+mod live;
 mod policies;
 mod report;
 mod rules;
 
+pub use live::{Linted, Place, lint_live};
 pub use report::{Format, render, render_to};
 
 use crate::diag::Loc;
@@ -23,6 +25,9 @@ pub struct Finding {
     pub role: Option<RoleIdx>,
     /// The reason the model gives for accepting it.
     pub accepted: Option<String>,
+    /// For `lint --live`: the live role, shown instead of `loc` (a position in the model
+    /// recovered in memory, which no one can open).
+    pub place: Option<std::sync::Arc<Place>>,
 }
 
 impl Finding {

@@ -57,10 +57,11 @@ fn text(findings: &[Finding], stream: crate::term::Stream) -> String {
                 paint(stream, style, f.rule.severity.as_str())
             }
         };
-        out.push_str(&format!(
-            "{}: {label}[{}]: {}\n",
-            f.loc, f.rule.id, f.message
-        ));
+        let at = match &f.place {
+            Some(p) => format!("{}/{}", p.account, p.role),
+            None => f.loc.to_string(),
+        };
+        out.push_str(&format!("{at}: {label}[{}]: {}\n", f.rule.id, f.message));
         match &f.accepted {
             Some(reason) => out.push_str(&format!("  accepted because: {reason}\n")),
             None => out.push_str(&format!(
@@ -84,16 +85,23 @@ fn json_report(findings: &[Finding]) -> Value {
     let items: Vec<Value> = findings
         .iter()
         .map(|f| {
-            json!({
+            let (file, line, column) = position(f);
+            let mut item = json!({
                 "rule": f.rule.id,
                 "severity": f.rule.severity,
-                "file": &*f.loc.file,
-                "line": f.loc.line,
-                "column": f.loc.col,
+                "file": file,
+                "line": line,
+                "column": column,
                 "message": f.message,
                 "hint": f.hint,
                 "accepted": f.accepted.as_ref().map(|reason| json!({ "reason": reason })),
-            })
+            });
+            if let Some(p) = &f.place {
+                item["account"] = json!(p.account);
+                item["role"] = json!(p.role);
+                item["arn"] = json!(p.arn);
+            }
+            item
         })
         .collect();
     let (errors, warnings, accepted) = counts(findings);
@@ -121,17 +129,26 @@ fn sarif(findings: &[Finding]) -> Value {
         .iter()
         .map(|f| {
             let index = RULES.iter().position(|r| r.id == f.rule.id).unwrap_or(0);
+            let (file, line, column) = position(f);
+            let mut location = json!({
+                "physicalLocation": {
+                    "artifactLocation": { "uri": uri(file) },
+                    "region": { "startLine": line, "startColumn": column },
+                }
+            });
+            if let Some(p) = &f.place {
+                location["logicalLocations"] = json!([{
+                    "name": p.role,
+                    "fullyQualifiedName": p.arn,
+                    "kind": "resource",
+                }]);
+            }
             let mut result = json!({
                 "ruleId": f.rule.id,
                 "ruleIndex": index,
                 "level": f.rule.severity.as_str(),
                 "message": { "text": format!("{} Hint: {}", f.message, f.hint) },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&f.loc.file) },
-                        "region": { "startLine": f.loc.line, "startColumn": f.loc.col },
-                    }
-                }],
+                "locations": [location],
             });
             if let Some(reason) = &f.accepted {
                 result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
@@ -153,6 +170,15 @@ fn sarif(findings: &[Finding]) -> Value {
             "results": results,
         }]
     })
+}
+
+/// The file, line and column a reader opens: the model's position, or for a live
+/// finding the role's entry in the authorization-details file.
+fn position(f: &Finding) -> (&str, u32, u32) {
+    match &f.place {
+        Some(p) => (&p.file, p.line, 1),
+        None => (&f.loc.file, f.loc.line, f.loc.col),
+    }
 }
 
 /// A relative URI reference for a file path: `/` separators, spaces and `%` escaped.

@@ -47,6 +47,7 @@ pub(super) fn finding(
         hint: hint.to_owned(),
         role,
         accepted: None,
+        place: None,
     }
 }
 
@@ -334,5 +335,52 @@ fn chained_session(graph: &Graph, idx: RoleIdx, out: &mut Vec<Finding>) {
             role.key
         );
         out.push(finding(&catalogue::CHAINED_SESSION, &role.loc, Some(idx), message, "set max_session_duration to 3600 or remove it; callers that need longer sessions must not chain"));
+    }
+}
+
+/// The rules that only IAM's own view decides (`lint --live`). RG013: in a model a
+/// cross-account edge without an External ID is often meant (a deployer chain); in an
+/// account nobody modelled it is the seed's risk waiting for a second tenant.
+pub fn live_only(graph: &Graph) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, role) in graph.roles.iter().enumerate() {
+        let idx = RoleIdx(i);
+        let own = &graph.account(role.account).id;
+        for s in role.trust.statements.iter().filter(|s| s.lets_in()) {
+            if s.conditions.iter().any(Condition::is_external_id) {
+                continue;
+            }
+            let callers: Vec<String> = s
+                .principals
+                .iter()
+                .filter(|p| p.kind == PrincipalKind::Aws)
+                .flat_map(|p| &p.ids)
+                .filter_map(|t| foreign_role(graph, own, t))
+                .collect();
+            if callers.is_empty() {
+                continue;
+            }
+            let message = format!(
+                "role `{}` is trusted by {} of another account without any sts:ExternalId condition: whoever controls that role can use this one for any tenant",
+                role.name,
+                callers.join(", ")
+            );
+            out.push(finding(&catalogue::CROSS_ACCOUNT_WITHOUT_EXTERNAL_ID, &statement_loc(graph, idx, s), Some(idx), message, "add `Condition: { StringEquals: { sts:ExternalId: <the ID the caller generates> } }` (in the model, `external_id: { input: NAME }`)"));
+        }
+    }
+    out
+}
+
+/// The ARN of a role (or role session) principal of an account other than `own`.
+fn foreign_role(graph: &Graph, own: &str, t: &Text) -> Option<String> {
+    match t {
+        Text::RoleArn(src) if graph.account(graph.role(*src).account).id != own => {
+            Some(graph.role_arn(*src))
+        }
+        Text::Lit(arn) if arn.contains(":role/") || arn.contains(":assumed-role/") => {
+            let account = arn.split(':').nth(4)?;
+            (account != own).then(|| arn.clone())
+        }
+        _ => None,
     }
 }

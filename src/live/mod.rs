@@ -50,6 +50,8 @@ pub struct Role {
     /// From list-roles; the authorization details do not carry them.
     pub description: Option<String>,
     pub max_session_duration: Option<u64>,
+    /// The line of its entry in the authorization-details file, for `lint --live`.
+    pub line: u32,
 }
 
 #[derive(Debug, Clone)]

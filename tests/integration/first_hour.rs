@@ -278,7 +278,7 @@ roles:
     let lint = run(&["lint"], dir.path());
     assert_eq!(lint.status.code(), Some(1), "{}", text(&lint.stderr));
     assert!(
-        text(&lint.stdout).contains("allows iam:PassRole on every resource"),
+        text(&lint.stdout).contains("allows iam:PassRole on `*`"),
         "{}",
         text(&lint.stdout)
     );

@@ -34,6 +34,7 @@ mod graph_properties;
 mod import;
 mod import_matrix;
 mod import_round_trip;
+mod lint_live;
 mod lint_reviewer;
 mod lint_rules;
 mod mermaid;

@@ -168,7 +168,7 @@ fn a_policy_file_that_is_no_regular_file_or_too_large_is_refused_at_its_entry() 
             args.extend(flag);
             let m = run_measured(&args, &model);
             let mut all = needles.clone();
-            all.push("rolegraph.yaml:52:22: error: cannot read policy file `policies/batch.json`");
+            all.push("rolegraph.yaml:54:22: error: cannot read policy file `policies/batch.json`");
             assert_rejected(&m, &all);
             assert!(
                 !model.join("out").exists(),
@@ -229,7 +229,7 @@ fn policy_files_outside_the_models_folder_need_the_flag() {
             assert_rejected(
                 &m,
                 &[
-                    "rolegraph.yaml:52:22: error: cannot read policy file",
+                    "rolegraph.yaml:54:22: error: cannot read policy file",
                     "it is outside the folder that holds the model",
                     "--allow-outside-files",
                 ],
