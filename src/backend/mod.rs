@@ -26,6 +26,19 @@ pub struct Options {
     pub cloudformation_layout: cloudformation::Layout,
     /// What already exists (`generate --adopt`): Terraform imports it.
     pub adopt: Option<std::sync::Arc<crate::live::Existing>>,
+    /// What the last run in the output folder recorded (its manifest): renamed keys
+    /// become `moved` blocks instead of a new role.
+    pub previous: Option<std::sync::Arc<Recorded>>,
+}
+
+/// Every IaC resource's address with its IAM identity, and the moves written for them:
+/// what the manifest keeps from one run to the next. Keys are `<module folder>/<address>`
+/// (`terraform/aws_iam_role.platform`, `cloudformation/production.yaml/PlatformRole`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recorded {
+    pub resources: std::collections::BTreeMap<String, String>,
+    /// `<module folder>/<from address>` → `<to address>`.
+    pub moved: std::collections::BTreeMap<String, String>,
 }
 
 impl Backend {
@@ -47,12 +60,7 @@ impl Backend {
         options: &Options,
     ) -> Result<FileSet, Diagnostics> {
         match self {
-            Backend::Terraform => terraform::generate(
-                graph,
-                templates,
-                options.terraform_layout,
-                options.adopt.as_deref(),
-            ),
+            Backend::Terraform => terraform::generate(graph, templates, options),
             Backend::Cloudformation => cloudformation::generate(
                 graph,
                 templates,
@@ -63,11 +71,20 @@ impl Backend {
         }
     }
 
+    /// What this backend's output records for the next run (see `Recorded`).
+    pub fn recorded(self, graph: &Graph, options: &Options) -> Recorded {
+        match self {
+            Backend::Terraform => terraform::recorded(graph, options),
+            Backend::Cloudformation => cloudformation::recorded(graph, options),
+            Backend::Seqera => Recorded::default(),
+        }
+    }
+
     /// What the user should know about this backend's `files`.
     pub fn warnings(self, graph: &Graph, options: &Options, files: &FileSet) -> Vec<Warning> {
         match self {
-            Backend::Terraform => terraform::warnings(graph, options.terraform_layout),
-            Backend::Cloudformation => cloudformation::warnings(files),
+            Backend::Terraform => terraform::warnings(graph, options),
+            Backend::Cloudformation => cloudformation::warnings(graph, options, files),
             Backend::Seqera => Vec::new(),
         }
     }
@@ -117,6 +134,8 @@ pub struct Generated {
     /// Every backend's files, each under its folder.
     pub files: FileSet,
     pub warnings: Vec<Warning>,
+    /// For the manifest.
+    pub recorded: Recorded,
 }
 
 /// Every selected backend's files and warnings; all errors from all backends.
@@ -151,6 +170,9 @@ pub fn generate_all(
         match result {
             Ok(set) => {
                 out.warnings.extend(backend.warnings(graph, options, &set));
+                let recorded = backend.recorded(graph, options);
+                out.recorded.resources.extend(recorded.resources);
+                out.recorded.moved.extend(recorded.moved);
                 out.files.nest(backend.folder(), set);
             }
             Err(errors) => diags.extend(errors),

@@ -72,12 +72,27 @@ impl OutputArgs {
         backends
     }
 
-    fn options(&self, adopt: Option<std::sync::Arc<crate::live::Existing>>) -> Options {
+    fn options(
+        &self,
+        adopt: Option<std::sync::Arc<crate::live::Existing>>,
+        model_name: &str,
+    ) -> Options {
         Options {
             terraform_layout: self.terraform_layout,
             cloudformation_layout: self.cloudformation_layout,
             adopt,
+            previous: self.previous_record(model_name).map(std::sync::Arc::new),
         }
+    }
+
+    /// What the folder's manifest recorded, if it can be read now; a manifest that
+    /// cannot be (or cannot be trusted) is the write's and check's to report.
+    fn previous_record(&self, model_name: &str) -> Option<crate::backend::Recorded> {
+        let owned = owned_folders();
+        crate::output::manifest::Manifest::load(&self.out, &owned)
+            .ok()
+            .flatten()
+            .and_then(|m| m.recorded(model_name))
     }
 
     /// The `generate` command line that brings `--out` up to date, for hints.
@@ -126,6 +141,7 @@ struct Rendered {
     files: FileSet,
     name: String,
     text: String,
+    recorded: crate::backend::Recorded,
 }
 
 impl Rendered {
@@ -133,6 +149,7 @@ impl Rendered {
         ModelId {
             name: &self.name,
             text: self.text.as_bytes(),
+            recorded: Some(&self.recorded),
         }
     }
 }
@@ -177,7 +194,7 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<Rendered, ExitCode> {
         }
         Some(std::sync::Arc::new(existing))
     };
-    let options = args.options(adopt);
+    let options = args.options(adopt, &graph.name);
     let generated = Templates::with_overrides(args.templates.as_deref())
         .and_then(|templates| backend::generate_all(&graph, &args.backends(), &templates, &options))
         .map_err(|diags| invalid(&diags))?;
@@ -192,6 +209,7 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<Rendered, ExitCode> {
         files,
         name: graph.name.clone(),
         text: model_text,
+        recorded: generated.recorded,
     })
 }
 

@@ -31,6 +31,13 @@ pub struct Manifest {
     /// killed, each file is recognised as owned whether it is the old or the new version.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pending: BTreeMap<String, String>,
+    /// `<module folder>/<address>` → the IAM identity behind it (`role arn:…`), so that
+    /// the next run can tell a renamed key from a new resource (`backend::Recorded`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub resources: BTreeMap<String, String>,
+    /// `<module folder>/<from>` → `<to>`: the `moved` blocks written, kept while needed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub moved: BTreeMap<String, String>,
 }
 
 pub fn sha256(bytes: &[u8]) -> String {
@@ -48,7 +55,24 @@ impl Manifest {
             model_sha256: sha256(model.text),
             files: hash_all(files),
             pending: BTreeMap::new(),
+            resources: model
+                .recorded
+                .map(|r| r.resources.clone())
+                .unwrap_or_default(),
+            moved: model.recorded.map(|r| r.moved.clone()).unwrap_or_default(),
         }
+    }
+
+    /// What the last run recorded, for the backends: nothing when the folder held
+    /// another model's output (its addresses are not this model's).
+    pub fn recorded(&self, model_name: &str) -> Option<crate::backend::Recorded> {
+        if self.model.as_deref().is_some_and(|m| m != model_name) {
+            return None;
+        }
+        Some(crate::backend::Recorded {
+            resources: self.resources.clone(),
+            moved: self.moved.clone(),
+        })
     }
 
     /// The manifest after a run that produced `files` for the backends in `folders`: the
@@ -64,6 +88,16 @@ impl Manifest {
             if !in_scope(path, folders) {
                 manifest.files.insert(path.clone(), hash.clone());
             }
+        }
+        let kept = |map: &BTreeMap<String, String>| -> Vec<(String, String)> {
+            map.iter()
+                .filter(|(key, _)| !in_scope(key, folders))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        if let Some(previous) = previous {
+            manifest.resources.extend(kept(&previous.resources));
+            manifest.moved.extend(kept(&previous.moved));
         }
         manifest
     }

@@ -69,6 +69,8 @@ pub struct WriteReport {
 pub struct ModelId<'a> {
     pub name: &'a str,
     pub text: &'a [u8],
+    /// The backends' record of this run (resource addresses and moves), for the manifest.
+    pub recorded: Option<&'a crate::backend::Recorded>,
 }
 
 #[derive(Debug)]

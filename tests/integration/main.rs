@@ -43,6 +43,7 @@ mod pre_commit;
 mod quotas;
 mod readme_examples;
 mod real_tools;
+mod renames;
 mod robustness;
 mod safety_inputs;
 mod safety_output;

@@ -8,6 +8,7 @@ mod limits;
 pub mod map;
 mod naming;
 mod readme;
+mod renames;
 mod split;
 mod stackset;
 mod template;
@@ -187,7 +188,19 @@ pub fn stacks_through_s3(graph: &Graph, map: &Map) -> Vec<bool> {
 }
 
 /// Templates too big to pass directly to CloudFormation.
-pub fn warnings(files: &FileSet) -> Vec<crate::backend::Warning> {
+pub use renames::recorded;
+
+pub fn warnings(
+    graph: &Graph,
+    options: &crate::backend::Options,
+    files: &FileSet,
+) -> Vec<crate::backend::Warning> {
+    let mut out = renames::warnings(graph, options);
+    out.extend(too_big(files));
+    out
+}
+
+fn too_big(files: &FileSet) -> Vec<crate::backend::Warning> {
     files
         .iter()
         .filter(|(path, body)| path.ends_with(".yaml") && too_big_for_a_body(body))

@@ -7,6 +7,7 @@ mod align;
 mod hcl;
 mod imports;
 pub mod map;
+mod moved;
 mod naming;
 mod readme;
 mod resources;
@@ -41,19 +42,51 @@ pub enum Layout {
 pub fn generate(
     graph: &Graph,
     templates: &Templates,
-    layout: Layout,
-    adopt: Option<&Existing>,
+    options: &crate::backend::Options,
 ) -> Result<FileSet, Diagnostics> {
+    let layout = options.terraform_layout;
     let map = Map::new(graph, layout)?;
     let mut files = match layout {
         Layout::Root => root_layout(graph, &map, templates),
         Layout::Module => module_layout(graph, &map, templates),
         Layout::PerAccount => per_account_layout(graph, &map, templates),
     }?;
-    if let Some(existing) = adopt {
+    if let Some(existing) = options.adopt.as_deref() {
         add_imports(graph, &map, layout, existing, &mut files)?;
     }
+    let moves = moves(graph, &map, options)?;
+    for (folder, pairs) in &moves.within {
+        let inside = folder.strip_prefix("terraform").unwrap_or_default();
+        let path = format!(
+            "{}{}",
+            inside.trim_start_matches('/'),
+            if inside.is_empty() { "" } else { "/" }
+        );
+        files.insert(
+            format!("{path}{}", moved::MOVED_FILE),
+            render(graph, moved::blocks(pairs))?,
+        );
+    }
     Ok(files)
+}
+
+fn moves(
+    graph: &Graph,
+    map: &Map,
+    options: &crate::backend::Options,
+) -> Result<moved::Moves, Diagnostics> {
+    let current = moved::resources(graph, map, options.terraform_layout);
+    moved::moves(options.previous.as_deref(), &current)
+}
+
+/// This run's resources and moves, for the manifest.
+pub fn recorded(graph: &Graph, options: &crate::backend::Options) -> crate::backend::Recorded {
+    let Ok(map) = Map::new(graph, options.terraform_layout) else {
+        return crate::backend::Recorded::default();
+    };
+    let current = moved::resources(graph, &map, options.terraform_layout);
+    let moves = moved::moves(options.previous.as_deref(), &current).unwrap_or_default();
+    moved::recorded(current, &moves)
 }
 
 /// `imports.tf` in each root module: the root, `example/` (addressing the module call),
@@ -101,18 +134,25 @@ pub fn check_names(graph: &Graph) -> Result<(), Diagnostics> {
 /// account through its own provider, and one state holds them all.
 pub const ROOT_LAYOUT_ACCOUNTS: usize = 50;
 
-pub fn warnings(graph: &Graph, layout: Layout) -> Vec<crate::backend::Warning> {
+pub fn warnings(graph: &Graph, options: &crate::backend::Options) -> Vec<crate::backend::Warning> {
+    let mut out = Map::new(graph, options.terraform_layout)
+        .ok()
+        .and_then(|map| moves(graph, &map, options).ok())
+        .map(|m| m.across)
+        .unwrap_or_default();
+    let layout = options.terraform_layout;
     let accounts = graph.accounts.len();
     if layout != Layout::Root || accounts <= ROOT_LAYOUT_ACCOUNTS {
-        return Vec::new();
+        return out;
     }
-    vec![crate::backend::Warning {
+    out.push(crate::backend::Warning {
         message: format!(
             "the Terraform root module has {accounts} accounts, each with its own provider alias, in one state: every plan configures {accounts} providers"
         ),
         hint: "use `--terraform-layout per-account` for one root module (and state) per account"
             .to_owned(),
-    }]
+    });
+    out
 }
 
 fn all_roles(graph: &Graph) -> impl Iterator<Item = RoleIdx> {
