@@ -1,6 +1,6 @@
 //! Any text as an account's authorization details or list-roles output: the reader must
 //! return accounts or diagnostics, and `import` must make a model document and a report
-//! of whatever it accepted, never panic.
+//! of whatever it accepted, `lint --live` findings or diagnostics, never panic.
 #![no_main]
 
 use std::sync::Arc;
@@ -26,6 +26,9 @@ fuzz_target!(|data: &[u8]| {
             let _ = imported.report.text("rolegraph.yaml");
             for account in &accounts {
                 let _ = account.state();
+            }
+            if let Err(diags) = rolegraph::lint::lint_live(&accounts, None) {
+                assert!(!diags.is_empty());
             }
         }
         Err(diags) => assert!(!diags.is_empty()),

@@ -56,16 +56,12 @@ pub fn generate(
     }
     let moves = moves(graph, &map, options)?;
     for (folder, pairs) in &moves.within {
-        let inside = folder.strip_prefix("terraform").unwrap_or_default();
-        let path = format!(
-            "{}{}",
-            inside.trim_start_matches('/'),
-            if inside.is_empty() { "" } else { "/" }
-        );
-        files.insert(
-            format!("{path}{}", moved::MOVED_FILE),
-            render(graph, moved::blocks(pairs))?,
-        );
+        // `terraform` or `terraform/<root>`; the backend's files are relative to `terraform/`.
+        let path = match folder.strip_prefix("terraform/") {
+            Some(root) => format!("{root}/{}", moved::MOVED_FILE),
+            None => moved::MOVED_FILE.to_owned(),
+        };
+        files.insert(path, render(graph, moved::blocks(pairs))?);
     }
     Ok(files)
 }

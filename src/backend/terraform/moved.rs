@@ -204,6 +204,8 @@ fn check_move(
         .hint(hint));
     }
     if let Some(other) = previous.resources.get(to) {
+        // Read from the manifest: shown escaped, never as raw terminal input.
+        let other = other.escape_debug();
         return Err(Diagnostic::nowhere(format!(
             "{identity} would move from {from} to {to}, but the last run had {to} for {other}, which its state still holds"
         ))
