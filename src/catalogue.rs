@@ -91,7 +91,7 @@ pub static WIDENED_ROOT_TRUST: Rule = Rule {
     id: "RG010",
     severity: Severity::Warning,
     title: "trust to an account root narrowed by a wildcard aws:PrincipalArn",
-    help: "An aws:PrincipalArn condition such as `*` or `arn:aws:iam::111111111111:*` on an account-root principal looks like the narrowing RG003 asks for but admits every principal of the account (an IfExists or negated operator narrows nothing either). Name the principals, or a path prefix (`role/team/*`).",
+    help: "An aws:PrincipalArn condition such as `*` or `arn:aws:iam::111111111111:*` on an account-root principal looks like the narrowing RG003 asks for but admits every principal of the account (a negated operator narrows nothing either). Name the principals, or a path prefix (`role/team/*`).",
 };
 
 pub static WILDCARD_EXTERNAL_ID: Rule = Rule {

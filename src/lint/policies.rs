@@ -125,15 +125,18 @@ pub fn wildcard_role(arn: &str) -> bool {
 }
 
 /// Conditions that scope iam:PassRole to services or to tagged or associated
-/// resources. An IfExists or negated operator passes without the key, so it narrows
-/// nothing; nor does a `*` value.
+/// resources. A negated operator, or a `*` value, narrows nothing. IAM sets
+/// iam:PassedToService on every PassRole, so IfExists narrows there as well; the other
+/// keys can be absent, and an IfExists on them lets such a request through.
 fn narrows_pass_role(s: &Statement) -> bool {
-    const KEYS: [&str; 2] = ["iam:PassedToService", "iam:AssociatedResourceArn"];
     s.conditions.iter().any(|c| {
-        let key_narrows = KEYS.iter().any(|k| c.key.eq_ignore_ascii_case(k))
-            || c.key.to_ascii_lowercase().starts_with("aws:resourcetag/");
-        key_narrows
-            && !c.operator.ends_with("IfExists")
+        let key = c.key.to_ascii_lowercase();
+        let always_present = key == "iam:passedtoservice";
+        let narrowing_key = always_present
+            || key == "iam:associatedresourcearn"
+            || key.starts_with("aws:resourcetag/");
+        narrowing_key
+            && (always_present || !c.operator.ends_with("IfExists"))
             && !c.operator.contains("Not")
             && !c
                 .values

@@ -238,12 +238,12 @@ fn root_trust(graph: &Graph, role: RoleIdx, s: &Statement, out: &mut Vec<Finding
 }
 
 /// Whether an aws:PrincipalArn condition admits fewer than all of an account's
-/// principals: a required key (no IfExists, no negation) with no value that matches
-/// every name. The account root's own account bounds it, so only the name counts.
+/// principals: not negated, with no value that matches every name. Every request carries
+/// aws:PrincipalArn, so an IfExists operator narrows as well as the plain one; the
+/// account root's own account bounds the ARN, so only the name counts.
 fn narrows_principal(c: &Condition) -> bool {
-    let required = !c.operator.ends_with("IfExists") && !c.operator.contains("Not");
     let every_name = |t: &Text| matches!(t, Text::Lit(v) if whole_name(v));
-    required && !c.values.is_empty() && !c.values.iter().any(every_name)
+    !c.operator.contains("Not") && !c.values.is_empty() && !c.values.iter().any(every_name)
 }
 
 /// `…:role/*`, `…:user/*`, `…:*`, `*`: every name, whatever the type.

@@ -47,10 +47,14 @@ fn rg005_pass_role_on_wildcard_roles() {
         "actions: [iam:PassRole]\nnot_resources: [\"arn:aws:iam::999999999999:role/Admin\"]",
         "actions: [iam:PassRole]\nresources: [\"arn:aws:iam::*:role/*\"]",
         "actions: [\"iam:*\"]\nresources: [\"arn:aws:iam::999999999999:role/*\"]",
-        "actions: [iam:PassRole]\nresources: [\"*\"]\nconditions: { StringEqualsIfExists: { iam:PassedToService: [batch.amazonaws.com] } }",
+        "actions: [iam:PassRole]\nresources: [\"*\"]\nconditions: { StringNotEquals: { iam:PassedToService: [batch.amazonaws.com] } }",
+        "actions: [iam:PassRole]\nresources: [\"*\"]\nconditions: { StringEqualsIfExists: { aws:ResourceTag/team: [data] } }",
     ] {
         assert_eq!(policy_rules(wide), ["RG005"], "{wide}");
     }
+    // IAM sets iam:PassedToService on every PassRole, so IfExists narrows there too.
+    let if_exists = "actions: [iam:PassRole]\nresources: [\"*\"]\nconditions: { StringEqualsIfExists: { iam:PassedToService: [batch.amazonaws.com] } }";
+    assert_eq!(policy_rules(if_exists), Vec::<&str>::new());
     let exact =
         "actions: [iam:PassRole]\nresources: [\"arn:aws:iam::999999999999:role/TowerForge-*\"]";
     assert_eq!(policy_rules(exact), Vec::<&str>::new());
@@ -96,11 +100,13 @@ fn rg010_a_wildcard_principal_arn_does_not_narrow_an_account_root() {
         "{ StringLike: { aws:PrincipalArn: [\"*\"] } }",
         "{ ArnLike: { aws:PrincipalArn: [\"arn:aws:iam::999999999999:*\"] } }",
         "{ ArnLike: { aws:PrincipalArn: [\"arn:aws:iam::999999999999:role/*\"] } }",
-        "{ ArnEqualsIfExists: { aws:PrincipalArn: [\"arn:aws:iam::999999999999:role/Deployer\"] } }",
+        "{ ArnNotEquals: { aws:PrincipalArn: [\"arn:aws:iam::999999999999:role/Deployer\"] } }",
     ] {
         assert_eq!(trust(wide), ["RG010"], "{wide}");
     }
+    // Every request carries aws:PrincipalArn: IfExists narrows as the plain operator does.
     for narrow in [
+        "{ ArnEqualsIfExists: { aws:PrincipalArn: [\"arn:aws:iam::999999999999:role/Deployer\"] } }",
         "{ ArnEquals: { aws:PrincipalArn: [\"arn:aws:iam::999999999999:role/Deployer\"] } }",
         "{ ArnLike: { aws:PrincipalArn: [\"arn:aws:iam::999999999999:role/team/*\"] } }",
     ] {
