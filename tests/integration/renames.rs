@@ -167,10 +167,15 @@ fn a_move_between_roots_prints_its_steps() {
     let (code, said) = generate(&model, &out, &args);
     assert_eq!(code, Some(0), "{said}");
     assert!(
-        said.contains("role arn:aws:iam::111111111111:role/seqera/SeqeraPlatformRole-AccountA moves from the root module terraform/production to terraform/prod-a"),
+        said.contains("4 resources move from the root module terraform/production to terraform/prod-a (aws_iam_role.production, aws_iam_role_policies_exclusive.production, aws_iam_role_policy.production_data_access, aws_iam_role_policy_attachments_exclusive.production)"),
         "{said}"
     );
-    assert!(said.contains("`terraform -chdir=production state rm aws_iam_role.production`, then `terraform -chdir=prod-a import aws_iam_role.production <its id>`"), "{said}");
+    assert!(said.contains("`terraform -chdir=production state rm aws_iam_role.production aws_iam_role_policies_exclusive.production aws_iam_role_policy.production_data_access aws_iam_role_policy_attachments_exclusive.production`, then `terraform -chdir=prod-a import aws_iam_role.production <id>`"), "{said}");
+    assert_eq!(
+        said.matches("warning: ").count(),
+        1,
+        "one warning for the pair of roots: {said}"
+    );
     assert!(!out.join("terraform/prod-a/moved.tf").exists());
 }
 

@@ -134,7 +134,7 @@ pub fn warnings(graph: &Graph, options: &crate::backend::Options) -> Vec<crate::
     let mut out = Map::new(graph, options.terraform_layout)
         .ok()
         .and_then(|map| moves(graph, &map, options).ok())
-        .map(|m| m.across)
+        .map(|m| moved::across_warnings(&m))
         .unwrap_or_default();
     let layout = options.terraform_layout;
     let accounts = graph.accounts.len();

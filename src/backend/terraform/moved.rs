@@ -90,8 +90,8 @@ fn role_resources(graph: &Graph, names: &Names, idx: RoleIdx) -> Vec<(String, St
 pub struct Moves {
     /// Module folder → `from` → `to`, for `moved.tf` there.
     pub within: BTreeMap<String, BTreeMap<String, String>>,
-    /// Moves between two root modules: what to run instead.
-    pub across: Vec<Warning>,
+    /// Moves between two root modules, by (from folder, to folder): `(from, to)` addresses.
+    pub across: BTreeMap<(String, String), Vec<(String, String)>>,
 }
 
 /// The one-to-one moves from `previous` to `current`; an identity that could move to
@@ -122,7 +122,7 @@ pub fn moves(
         match (single(from), single(to)) {
             (Some(from), Some(to)) => match check_move(previous, current, from, to, identity) {
                 Err(diagnostic) => diags.push(diagnostic),
-                Ok(()) => add_move(&mut out, from, to, identity),
+                Ok(()) => add_move(&mut out, from, to),
             },
             _ => diags.push(ambiguous(identity, from, to)),
         }
@@ -224,7 +224,7 @@ fn ambiguous(identity: &str, from: &BTreeSet<String>, to: &BTreeSet<String>) -> 
     .hint("a moved block must be one to one; remove the extra resource from the state with `terraform state rm`, then generate again")
 }
 
-fn add_move(out: &mut Moves, from: &str, to: &str, identity: &str) {
+fn add_move(out: &mut Moves, from: &str, to: &str) {
     let ((from_folder, from_address), (to_folder, to_address)) = (split(from), split(to));
     if from_folder == to_folder {
         out.within
@@ -233,18 +233,42 @@ fn add_move(out: &mut Moves, from: &str, to: &str, identity: &str) {
             .insert(from_address.to_owned(), to_address.to_owned());
         return;
     }
-    let old = from_folder
-        .strip_prefix("terraform/")
-        .unwrap_or(from_folder);
-    let new = to_folder.strip_prefix("terraform/").unwrap_or(to_folder);
-    out.across.push(Warning {
-        message: format!(
-            "{identity} moves from the root module {from_folder} to {to_folder}: a moved block cannot cross two states, so the apply would destroy it and create it anew"
-        ),
-        hint: format!(
-            "before applying, in terraform/: `terraform -chdir={old} state rm {from_address}`, then `terraform -chdir={new} import {to_address} <its id>` (a role's id is its name; `generate --adopt` writes the import blocks)"
-        ),
-    });
+    out.across
+        .entry((from_folder.to_owned(), to_folder.to_owned()))
+        .or_default()
+        .push((from_address.to_owned(), to_address.to_owned()));
+}
+
+/// One warning per pair of root modules that resources move between, with the commands
+/// that move the state instead (a moved block works within one state only).
+pub fn across_warnings(moves: &Moves) -> Vec<Warning> {
+    let chdir = |folder: &str| folder.strip_prefix("terraform/").unwrap_or(".").to_owned();
+    moves
+        .across
+        .iter()
+        .map(|((from, to), pairs)| {
+            let mut pairs = pairs.clone();
+            pairs.sort();
+            let olds: Vec<&str> = pairs.iter().map(|(f, _)| f.as_str()).collect();
+            let imports: Vec<String> = pairs
+                .iter()
+                .map(|(_, t)| format!("`terraform -chdir={} import {t} <id>`", chdir(to)))
+                .collect();
+            Warning {
+                message: format!(
+                    "{} move from the root module {from} to {to} ({}): a moved block cannot cross two states, so the apply would destroy them and create them anew",
+                    crate::diag::plural(pairs.len(), "resource"),
+                    olds.join(", ")
+                ),
+                hint: format!(
+                    "before applying, in terraform/: `terraform -chdir={} state rm {}`, then {} (a role's id is its name; `generate --adopt` with the accounts' authorization details writes these as import blocks)",
+                    chdir(from),
+                    olds.join(" "),
+                    imports.join(", ")
+                ),
+            }
+        })
+        .collect()
 }
 
 /// Moves that earlier runs wrote stay while their target is this run's and their source
