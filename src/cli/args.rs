@@ -180,7 +180,10 @@ pub enum Command {
     /// `import` recovers from their authorization details), each finding placed at its
     /// account and role; a MODEL given too (before --live) lends its `seqera:` section,
     /// so that the Seqera rules judge the deployed trust policies.
-    #[command(after_help = LINT_EXIT_CODES)]
+    #[command(
+        after_help = LINT_EXIT_CODES,
+        override_usage = "rolegraph lint [OPTIONS] [MODEL] [--live <FILE>...]"
+    )]
     Lint {
         /// The model file (default rolegraph.yaml, or none with --live), or `-` for
         /// standard input.
@@ -253,7 +256,10 @@ pub enum Command {
     /// instance profiles are compared part by part, so a policy attached or a trust
     /// statement added by hand is drift; resources the model does not have are ignored
     /// unless --all.
-    #[command(after_help = DRIFT_EXIT_CODES)]
+    #[command(
+        after_help = DRIFT_EXIT_CODES,
+        override_usage = "rolegraph drift [OPTIONS] [MODEL] --live <FILE>..."
+    )]
     Drift {
         #[arg(default_value = "rolegraph.yaml", value_name = "MODEL", help = MODEL_HELP)]
         model: PathBuf,

@@ -73,6 +73,24 @@ fn check_escapes(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The line of the first `"RoleName": "<name>"` in `text` (1 when it is not found):
+/// where a reader of the file finds the role, whatever the indentation.
+pub fn role_line(text: &str, name: &str) -> u32 {
+    let quoted = serde_json::to_string(name).unwrap_or_default();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("\"RoleName\"") {
+        let key = from + at;
+        let rest = text[key + "\"RoleName\"".len()..].trim_start();
+        if let Some(value) = rest.strip_prefix(':')
+            && value.trim_start().starts_with(&quoted)
+        {
+            return 1 + text[..key].matches('\n').count() as u32;
+        }
+        from = key + 1;
+    }
+    1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +112,14 @@ mod tests {
         assert!(decode("%7B%22a").unwrap_err().contains("not JSON"));
         assert!(decode("%FF%FE").unwrap_err().contains("UTF-8"));
         assert!(decode("%5B%5D").unwrap_err().contains("not a JSON object"));
+    }
+
+    #[test]
+    fn a_role_is_found_at_its_own_name() {
+        let pretty = "{\n  \"RoleDetailList\": [\n    {\"RoleName\": \"AB\"},\n    {\n      \"RoleName\" :  \"A\"\n    }\n  ]\n}";
+        assert_eq!(role_line(pretty, "A"), 5);
+        assert_eq!(role_line(pretty, "AB"), 3);
+        assert_eq!(role_line(pretty, "Missing"), 1);
+        assert_eq!(role_line(r#"{"RoleName":"q\"x"}"#, "q\"x"), 1);
     }
 }

@@ -179,7 +179,7 @@ pub fn read_texts(texts: &[(Arc<str>, String)]) -> Result<Vec<Account>, Diagnost
             Parsed::Details(details) => match account(&file, details) {
                 Ok(mut account) => {
                     for role in &mut account.roles {
-                        role.line = role_line(text, &role.name);
+                        role.line = super::document::role_line(text, &role.name);
                     }
                     if let Some(first) = accounts.iter().find(|a| a.id == account.id) {
                         diags.push(Diagnostic::nowhere(format!(
@@ -412,24 +412,6 @@ fn role(detail: RoleDetail) -> Role {
         max_session_duration: None,
         line: 1,
     }
-}
-
-/// The line of the first `"RoleName": "<name>"` in `text` (1 when it is not found):
-/// where a reader of the file finds the role, whatever the indentation.
-fn role_line(text: &str, name: &str) -> u32 {
-    let quoted = serde_json::to_string(name).unwrap_or_default();
-    let mut from = 0;
-    while let Some(at) = text[from..].find("\"RoleName\"") {
-        let key = from + at;
-        let rest = text[key + "\"RoleName\"".len()..].trim_start();
-        if let Some(value) = rest.strip_prefix(':')
-            && value.trim_start().starts_with(&quoted)
-        {
-            return 1 + text[..key].matches('\n').count() as u32;
-        }
-        from = key + 1;
-    }
-    1
 }
 
 fn policy(detail: PolicyDetail) -> Result<Policy, String> {
