@@ -83,17 +83,13 @@ pub fn run() -> ExitCode {
             access,
             format,
             deny,
-        } if live.is_empty() => {
-            let model = model.unwrap_or_else(|| "rolegraph.yaml".into());
-            read::lint(&model, access.access(), format, deny)
-        }
-        Command::Lint {
-            model,
-            live,
-            access,
-            format,
-            deny,
-        } => read::lint_live(&live, model.as_deref(), access.access(), format, deny),
+        } => match live.is_empty() {
+            true => {
+                let model = model.unwrap_or_else(|| "rolegraph.yaml".into());
+                read::lint(&model, access.access(), format, deny)
+            }
+            false => read::lint_live(&live, model.as_deref(), access.access(), format, deny),
+        },
         Command::Drift {
             model,
             live,

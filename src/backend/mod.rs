@@ -53,41 +53,33 @@ impl Backend {
         }
     }
 
+    /// The backend's files, warnings and record, from one pass over the graph: the
+    /// layout's map (naming, stack splitting) is built once.
     pub fn generate(
         self,
         graph: &Graph,
         templates: &Templates,
         options: &Options,
-    ) -> Result<FileSet, Diagnostics> {
+    ) -> Result<Output, Diagnostics> {
         match self {
             Backend::Terraform => terraform::generate(graph, templates, options),
-            Backend::Cloudformation => cloudformation::generate(
-                graph,
-                templates,
-                options.cloudformation_layout,
-                options.adopt.as_deref(),
-            ),
-            Backend::Seqera => seqera::generate(graph, templates, options),
+            Backend::Cloudformation => cloudformation::generate(graph, templates, options),
+            Backend::Seqera => seqera::generate(graph, templates, options).map(|files| Output {
+                files,
+                ..Output::default()
+            }),
         }
     }
+}
 
-    /// What this backend's output records for the next run (see `Recorded`).
-    pub fn recorded(self, graph: &Graph, options: &Options) -> Recorded {
-        match self {
-            Backend::Terraform => terraform::recorded(graph, options),
-            Backend::Cloudformation => cloudformation::recorded(graph, options),
-            Backend::Seqera => Recorded::default(),
-        }
-    }
-
-    /// What the user should know about this backend's `files`.
-    pub fn warnings(self, graph: &Graph, options: &Options, files: &FileSet) -> Vec<Warning> {
-        match self {
-            Backend::Terraform => terraform::warnings(graph, options),
-            Backend::Cloudformation => cloudformation::warnings(graph, options, files),
-            Backend::Seqera => Vec::new(),
-        }
-    }
+/// What one backend produces.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub files: FileSet,
+    /// What the user should know about the files.
+    pub warnings: Vec<Warning>,
+    /// For the next run (see `Recorded`).
+    pub recorded: Recorded,
 }
 
 /// The command-line spelling of a layout (`per-account`), as clap derives it from the enum.
@@ -148,7 +140,7 @@ pub fn generate_all(
     let mut out = Generated::default();
     let mut diags = Diagnostics::default();
     // The backends are independent; on a machine with several cores they run at once.
-    let results: Vec<(Backend, Result<FileSet, Diagnostics>)> = std::thread::scope(|scope| {
+    let results: Vec<(Backend, Result<Output, Diagnostics>)> = std::thread::scope(|scope| {
         let running: Vec<_> = backends
             .iter()
             .map(|&backend| {
@@ -168,12 +160,11 @@ pub fn generate_all(
     });
     for (backend, result) in results {
         match result {
-            Ok(set) => {
-                out.warnings.extend(backend.warnings(graph, options, &set));
-                let recorded = backend.recorded(graph, options);
-                out.recorded.resources.extend(recorded.resources);
-                out.recorded.moved.extend(recorded.moved);
-                out.files.nest(backend.folder(), set);
+            Ok(output) => {
+                out.warnings.extend(output.warnings);
+                out.recorded.resources.extend(output.recorded.resources);
+                out.recorded.moved.extend(output.recorded.moved);
+                out.files.nest(backend.folder(), output.files);
             }
             Err(errors) => diags.extend(errors),
         }

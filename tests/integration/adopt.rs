@@ -12,10 +12,12 @@ use serde_json::Value;
 use rolegraph::backend::{flag_value, terraform::Layout};
 
 use crate::support::cloud::{self, Generated, Moto, Tools};
+use crate::support::deploy_terraform::once_more_on_entity_exists;
 use crate::support::terraform::{terraform, terraform_status};
 use crate::support::{bin, brownfield_dumps, repo, text};
 
-fn brownfield(args: &[&str]) -> Result<(), String> {
+/// `tests/support/brownfield.py` with `args` (build, dump, call, cfn-import).
+pub fn brownfield(args: &[&str]) -> Result<(), String> {
     let out = Command::new("python3")
         .arg(repo().join("tests/support/brownfield.py"))
         .args(args)
@@ -172,27 +174,16 @@ fn adopt_in(
 /// those too. No RoleId or InstanceProfileId changes on the way. Then the CloudFormation
 /// adoption files meet moto, which cannot execute an IMPORT change set.
 ///
-/// As in `deploy_terraform`: on a loaded machine moto can answer a CreatePolicy so slowly
-/// that the provider retries one that moto then completes, and the retry meets
-/// `EntityAlreadyExists`. That one failure is retried once, on a new server, and said so;
-/// output that really creates an existing resource fails both times.
+/// As in `deploy_terraform`, an `EntityAlreadyExists` from a provider retry on a loaded
+/// machine is retried once on a new server; output that really creates an existing
+/// resource fails both times.
 #[test]
 fn adopting_with_terraform_replaces_nothing_in_any_layout() {
     let Some(tools) = cloud::tools() else { return };
     let work = tempfile::tempdir().unwrap();
-    let (moto, before, after) = match adopt_every_layout(&tools, &work.path().join("first")) {
-        Err(err) if err.contains("EntityAlreadyExists") => {
-            println!(
-                "retrying once on a new moto server after a provider retry met EntityAlreadyExists:\n{}",
-                err.lines()
-                    .find(|l| l.contains("EntityAlreadyExists"))
-                    .unwrap_or_default()
-            );
-            adopt_every_layout(&tools, &work.path().join("retry"))
-        }
-        other => other,
-    }
-    .unwrap_or_else(|e| panic!("{e}"));
+    let (moto, before, after) =
+        once_more_on_entity_exists(work.path(), |dir| adopt_every_layout(&tools, dir))
+            .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         unique_ids(&before),
         unique_ids(&after),

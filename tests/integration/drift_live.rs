@@ -6,30 +6,18 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rolegraph::backend::{cloudformation, terraform};
 use rolegraph::plan::Plan;
 use serde_json::{Value, json};
 
+use crate::adopt::brownfield;
 use crate::support::cloud::{self, Generated, Moto};
 use crate::support::moto::account_specs;
 use crate::support::terraform::terraform;
-use crate::support::{bin, repo, text};
+use crate::support::{bin, text};
 
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
-
-fn brownfield(args: &[&str]) -> Result<(), String> {
-    let out = Command::new("python3")
-        .arg(repo().join("tests/support/brownfield.py"))
-        .args(args)
-        .output()
-        .map_err(|e| e.to_string())?;
-    match out.status.success() {
-        true => Ok(()),
-        false => Err(format!("brownfield.py {}: {}", args[0], text(&out.stderr))),
-    }
-}
 
 /// The plan's accounts as the AWS CLI dumps them: authorization details and list-roles.
 pub fn dump(moto: &Moto, plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>, String> {

@@ -17,6 +17,14 @@ fn seed(dir: &Path) -> PathBuf {
     dir.join("rolegraph.yaml")
 }
 
+/// A folder with the Seqera example in `model/`; the model's path and `out/`.
+fn seeded() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let model = seed(&dir.path().join("model"));
+    let out = dir.path().join("out");
+    (dir, model, out)
+}
+
 fn edit(model: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(model).unwrap();
     assert!(text.contains(from), "{from}");
@@ -76,9 +84,7 @@ fn a_renamed_role_key_is_moved_in_every_layout() {
         (Layout::Module, "terraform"),
         (Layout::PerAccount, "terraform/production"),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        let model = seed(&dir.path().join("model"));
-        let out = dir.path().join("out");
+        let (_dir, model, out) = seeded();
         let flag = flag_value(&layout);
         let args = ["--terraform-layout", flag.as_str()];
         assert_eq!(generate(&model, &out, &args).0, Some(0));
@@ -116,9 +122,7 @@ fn a_renamed_role_key_is_moved_in_every_layout() {
 /// written.
 #[test]
 fn swapped_keys_are_an_error_naming_both() {
-    let dir = tempfile::tempdir().unwrap();
-    let model = seed(&dir.path().join("model"));
-    let out = dir.path().join("out");
+    let (_dir, model, out) = seeded();
     assert_eq!(generate(&model, &out, &[]).0, Some(0));
     let before = std::fs::read(out.join(".rolegraph-manifest")).unwrap();
     edit(
@@ -157,9 +161,7 @@ fn swapped_keys_are_an_error_naming_both() {
 /// another root, which a moved block cannot do; the warning gives the steps.
 #[test]
 fn a_move_between_roots_prints_its_steps() {
-    let dir = tempfile::tempdir().unwrap();
-    let model = seed(&dir.path().join("model"));
-    let out = dir.path().join("out");
+    let (_dir, model, out) = seeded();
     let args = ["--terraform-layout", "per-account", "--only", "terraform"];
     assert_eq!(generate(&model, &out, &args).0, Some(0));
     edit(&model, "\n  production:\n    id:", "\n  prod-a:\n    id:");
@@ -183,9 +185,7 @@ fn a_move_between_roots_prints_its_steps() {
 /// never reach `moved.tf`.
 #[test]
 fn a_forged_record_writes_no_moved_block() {
-    let dir = tempfile::tempdir().unwrap();
-    let model = seed(&dir.path().join("model"));
-    let out = dir.path().join("out");
+    let (_dir, model, out) = seeded();
     assert_eq!(generate(&model, &out, &["--only", "terraform"]).0, Some(0));
     let path = out.join(".rolegraph-manifest");
     let mut manifest: serde_json::Value =

@@ -47,6 +47,16 @@ pub fn deploy_terraform(
         let moto = Moto::start(&dir.join("moto-terraform.log"))?;
         terraform_on(&moto, g, tools, dir).map_err(|e| e + &moto.errors())
     };
+    once_more_on_entity_exists(work, attempt)
+}
+
+/// `attempt` in `work`, and once more in `work/retry` (on the new moto server it starts)
+/// when it failed on `EntityAlreadyExists`, with a line that says so: the provider
+/// retrying a create that a slow moto then completed (see `deploy_terraform`).
+pub fn once_more_on_entity_exists<T>(
+    work: &Path,
+    attempt: impl Fn(&Path) -> Result<T, String>,
+) -> Result<T, String> {
     match attempt(work) {
         Err(err) if err.contains("EntityAlreadyExists") => {
             println!(

@@ -43,9 +43,9 @@ pub fn check_names(graph: &Graph) -> Result<(), Diagnostics> {
 pub fn generate(
     graph: &Graph,
     templates: &Templates,
-    layout: Layout,
-    adopt: Option<&crate::live::Existing>,
-) -> Result<FileSet, Diagnostics> {
+    options: &crate::backend::Options,
+) -> Result<crate::backend::Output, Diagnostics> {
+    let (layout, adopt) = (options.cloudformation_layout, options.adopt.as_deref());
     let map = Map::new(graph, layout)?;
     let order = graph.deploy_order_for("CloudFormation stacks", "")?;
     if adopt.is_some() && layout == Layout::Stackset {
@@ -96,7 +96,14 @@ pub fn generate(
     };
     adopting.sort_by_key(|s| position(s));
     adopt::insert_readme(&mut files, graph, &adopting, templates)?;
-    diags.into_result(files)
+    let recorded = renames::recorded(graph, &map);
+    let mut warnings = renames::warnings(options, &recorded);
+    warnings.extend(too_big(&files));
+    diags.into_result(crate::backend::Output {
+        files,
+        warnings,
+        recorded,
+    })
 }
 
 /// Stack `s`'s template with its existing resources `Retain`, and, where there are any,
@@ -188,18 +195,6 @@ pub fn stacks_through_s3(graph: &Graph, map: &Map) -> Vec<bool> {
 }
 
 /// Templates too big to pass directly to CloudFormation.
-pub use renames::recorded;
-
-pub fn warnings(
-    graph: &Graph,
-    options: &crate::backend::Options,
-    files: &FileSet,
-) -> Vec<crate::backend::Warning> {
-    let mut out = renames::warnings(graph, options);
-    out.extend(too_big(files));
-    out
-}
-
 fn too_big(files: &FileSet) -> Vec<crate::backend::Warning> {
     files
         .iter()

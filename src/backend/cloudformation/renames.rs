@@ -13,10 +13,7 @@ use crate::backend::{Options, Recorded, Warning};
 use crate::ir::{Graph, RoleIdx};
 
 /// `cloudformation/<template>/<LogicalId>` → `role <arn>` for every role.
-pub fn recorded(graph: &Graph, options: &Options) -> Recorded {
-    let Ok(map) = Map::new(graph, options.cloudformation_layout) else {
-        return Recorded::default();
-    };
+pub fn recorded(graph: &Graph, map: &Map) -> Recorded {
     let resources = (0..graph.roles.len())
         .map(RoleIdx)
         .map(|idx| {
@@ -37,8 +34,9 @@ pub fn recorded(graph: &Graph, options: &Options) -> Recorded {
     }
 }
 
-/// A warning for each role whose logical ID or template changed since the last run.
-pub fn warnings(graph: &Graph, options: &Options) -> Vec<Warning> {
+/// A warning for each role of this run's record (`now`) whose logical ID or template
+/// changed since the last run.
+pub fn warnings(options: &Options, now: &Recorded) -> Vec<Warning> {
     let Some(previous) = options.previous.as_deref() else {
         return Vec::new();
     };
@@ -48,7 +46,6 @@ pub fn warnings(graph: &Graph, options: &Options) -> Vec<Warning> {
         .filter(|(key, _)| key.starts_with("cloudformation/"))
         .map(|(key, identity)| (identity, key))
         .collect();
-    let now = recorded(graph, options).resources;
     let refactor = match options.cloudformation_layout {
         Layout::PerAccount => {
             "refactor the stack before deploying: `aws cloudformation create-stack-refactor` with a resource mapping from the old logical ID to the new (cloudformation/README.md, \"Renaming\"), then deploy"
@@ -57,10 +54,15 @@ pub fn warnings(graph: &Graph, options: &Options) -> Vec<Warning> {
             "StackSets cannot be refactored: keep the old key, or accept a new role (a new RoleId) and update whatever trusts it"
         }
     };
-    now.iter()
+    now.resources
+        .iter()
         .filter_map(|(key, identity)| {
             let old = before.get(identity).filter(|old| **old != key)?;
-            let shown = |k: &str| k.strip_prefix("cloudformation/").unwrap_or(k).replace(".yaml/", ".yaml: ");
+            let shown = |k: &str| {
+                k.strip_prefix("cloudformation/")
+                    .unwrap_or(k)
+                    .replace(".yaml/", ".yaml: ")
+            };
             Some(Warning {
                 message: format!(
                     "{identity} was {} in the last run and is {} now: CloudFormation will replace the role (a new RoleId) unless the stack is refactored",

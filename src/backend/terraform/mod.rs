@@ -43,7 +43,7 @@ pub fn generate(
     graph: &Graph,
     templates: &Templates,
     options: &crate::backend::Options,
-) -> Result<FileSet, Diagnostics> {
+) -> Result<crate::backend::Output, Diagnostics> {
     let layout = options.terraform_layout;
     let map = Map::new(graph, layout)?;
     let mut files = match layout {
@@ -54,7 +54,8 @@ pub fn generate(
     if let Some(existing) = options.adopt.as_deref() {
         add_imports(graph, &map, layout, existing, &mut files)?;
     }
-    let moves = moves(graph, &map, options)?;
+    let current = moved::resources(graph, &map, layout);
+    let moves = moved::moves(options.previous.as_deref(), &current)?;
     for (folder, pairs) in &moves.within {
         // `terraform` or `terraform/<root>`; the backend's files are relative to `terraform/`.
         let path = match folder.strip_prefix("terraform/") {
@@ -63,26 +64,13 @@ pub fn generate(
         };
         files.insert(path, render(graph, moved::blocks(pairs))?);
     }
-    Ok(files)
-}
-
-fn moves(
-    graph: &Graph,
-    map: &Map,
-    options: &crate::backend::Options,
-) -> Result<moved::Moves, Diagnostics> {
-    let current = moved::resources(graph, map, options.terraform_layout);
-    moved::moves(options.previous.as_deref(), &current)
-}
-
-/// This run's resources and moves, for the manifest.
-pub fn recorded(graph: &Graph, options: &crate::backend::Options) -> crate::backend::Recorded {
-    let Ok(map) = Map::new(graph, options.terraform_layout) else {
-        return crate::backend::Recorded::default();
-    };
-    let current = moved::resources(graph, &map, options.terraform_layout);
-    let moves = moved::moves(options.previous.as_deref(), &current).unwrap_or_default();
-    moved::recorded(current, &moves)
+    let mut warnings = moved::across_warnings(&moves);
+    warnings.extend(layout_warning(graph, layout));
+    Ok(crate::backend::Output {
+        files,
+        warnings,
+        recorded: moved::recorded(current, &moves),
+    })
 }
 
 /// `imports.tf` in each root module: the root, `example/` (addressing the module call),
@@ -130,25 +118,19 @@ pub fn check_names(graph: &Graph) -> Result<(), Diagnostics> {
 /// account through its own provider, and one state holds them all.
 pub const ROOT_LAYOUT_ACCOUNTS: usize = 50;
 
-pub fn warnings(graph: &Graph, options: &crate::backend::Options) -> Vec<crate::backend::Warning> {
-    let mut out = Map::new(graph, options.terraform_layout)
-        .ok()
-        .and_then(|map| moves(graph, &map, options).ok())
-        .map(|m| moved::across_warnings(&m))
-        .unwrap_or_default();
-    let layout = options.terraform_layout;
+/// One root module for many accounts gets unwieldy; the per-account layout scales.
+fn layout_warning(graph: &Graph, layout: Layout) -> Option<crate::backend::Warning> {
     let accounts = graph.accounts.len();
     if layout != Layout::Root || accounts <= ROOT_LAYOUT_ACCOUNTS {
-        return out;
+        return None;
     }
-    out.push(crate::backend::Warning {
+    Some(crate::backend::Warning {
         message: format!(
             "the Terraform root module has {accounts} accounts, each with its own provider alias, in one state: every plan configures {accounts} providers"
         ),
         hint: "use `--terraform-layout per-account` for one root module (and state) per account"
             .to_owned(),
-    });
-    out
+    })
 }
 
 fn all_roles(graph: &Graph) -> impl Iterator<Item = RoleIdx> {
