@@ -9,6 +9,7 @@ mod reader;
 pub mod schema;
 mod strict_json;
 mod types;
+mod yaml;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -85,11 +86,13 @@ pub fn parse(
     diags: &mut Diagnostics,
 ) -> Result<Model, Diagnostics> {
     diags.add_source(file, source);
-    let root = match node::parse(file, source) {
+    let root = match yaml::parse(file, source) {
         Ok(root) => root,
-        Err(error) => {
+        Err(errors) => {
             let mut fatal = std::mem::take(diags);
-            fatal.push(error);
+            for error in errors {
+                fatal.push(error);
+            }
             return Err(fatal);
         }
     };

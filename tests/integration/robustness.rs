@@ -36,33 +36,6 @@ const ODD_VALUES: &[&str] = &[
     ": :",
 ];
 
-fn variants(seed: &str) -> Vec<String> {
-    let lines: Vec<&str> = seed.lines().collect();
-    let mut out = Vec::new();
-    for cut in (0..seed.len()).step_by(7) {
-        if seed.is_char_boundary(cut) {
-            out.push(seed[..cut].to_owned());
-        }
-    }
-    for i in 0..lines.len() {
-        let mut without = lines.clone();
-        without.remove(i);
-        out.push(without.join("\n"));
-        let mut doubled = lines.clone();
-        doubled.insert(i, lines[i]);
-        out.push(doubled.join("\n"));
-        if let Some((key, _)) = lines[i].split_once(": ") {
-            for value in ODD_VALUES {
-                let mut replaced = lines.clone();
-                let line = format!("{key}: {value}");
-                replaced[i] = &line;
-                out.push(replaced.join("\n"));
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn no_variant_of_the_seed_panics() {
     let example = support::repo().join("examples/seqera");
@@ -76,7 +49,7 @@ fn no_variant_of_the_seed_panics() {
     .unwrap();
     let model = dir.path().join("rolegraph.yaml");
     let templates = Templates::builtin().unwrap();
-    let all = variants(&seed);
+    let all = support::variants::variants(&seed, ODD_VALUES, 7, 1);
     let (mut valid, mut invalid) = (0, 0);
     for (i, text) in all.iter().enumerate() {
         std::fs::write(&model, text).unwrap();

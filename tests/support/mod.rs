@@ -8,6 +8,7 @@ pub mod moto;
 pub mod npm;
 pub mod random_model;
 pub mod terraform;
+pub mod variants;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,60 @@
+//! The model's YAML, read into rolegraph's span-carrying node tree straight from the events
+//! of granit-parser (the YAML 1.2 parser under serde-saphyr). Every error says what is
+//! wrong in the model's terms, at a line and column, with a hint.
+
+mod build;
+mod faults;
+mod keys;
+mod scalar;
+mod tags;
+
+use std::sync::Arc;
+
+use granit_parser::Parser;
+
+use super::node::Node;
+use crate::diag::{Diagnostic, Loc};
+pub use faults::Fault;
+
+/// Parses YAML into a node tree. YAML 1.2 booleans only, so `yes` and `on` stay strings;
+/// duplicate keys are errors, all of them reported; any other fault stops the read.
+pub fn parse(file: &Arc<str>, source: &str) -> Result<Node, Vec<Diagnostic>> {
+    let options = granit_parser::options! { emit_comments: false };
+    let mut builder = build::Builder::new(source);
+    for item in Parser::new_from_str_with_options(source, options) {
+        match item {
+            Ok((event, span)) => {
+                if builder.event(event, span).is_err() {
+                    break;
+                }
+            }
+            Err(error) => {
+                builder.faults.push(Fault::syntax(source, &error));
+                break;
+            }
+        }
+    }
+    if builder.faults.is_empty() {
+        return Ok(builder.finish());
+    }
+    Err(builder
+        .faults
+        .iter()
+        .map(|fault| fault.diagnostic(file))
+        .collect())
+}
+
+impl Fault {
+    fn diagnostic(&self, file: &Arc<str>) -> Diagnostic {
+        Diagnostic::at(
+            &Loc::spanning(file, self.line, self.col, self.width),
+            self.message.clone(),
+        )
+        .hint(self.hint.clone())
+    }
+}
+
+#[cfg(test)]
+mod oracle;
+#[cfg(test)]
+mod tests;
