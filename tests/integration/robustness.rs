@@ -10,32 +10,6 @@ use rolegraph::templates::Templates;
 
 use crate::support;
 
-const ODD_VALUES: &[&str] = &[
-    "",
-    "~",
-    "null",
-    "0123",
-    "yes",
-    "[",
-    "{",
-    "]",
-    "}",
-    "-",
-    "&a",
-    "*a",
-    "!!binary x",
-    "\"",
-    "''",
-    "[1, 2]",
-    "{a: 1}",
-    "1e999",
-    "-1",
-    "999999999999999999999999",
-    "'   '",
-    "\t",
-    ": :",
-];
-
 #[test]
 fn no_variant_of_the_seed_panics() {
     let example = support::repo().join("examples/seqera");
@@ -49,7 +23,7 @@ fn no_variant_of_the_seed_panics() {
     .unwrap();
     let model = dir.path().join("rolegraph.yaml");
     let templates = Templates::builtin().unwrap();
-    let all = support::variants::variants(&seed, ODD_VALUES, 7, 1);
+    let all = support::variants::variants(&seed, support::variants::ODD_VALUES, 7, 1);
     let (mut valid, mut invalid) = (0, 0);
     for (i, text) in all.iter().enumerate() {
         std::fs::write(&model, text).unwrap();

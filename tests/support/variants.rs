@@ -2,6 +2,33 @@
 //! cut short at every `cut_step`-th byte, each `line_step`-th line dropped, doubled, and
 //! its value replaced by each odd value. Also compiled into the library's own tests.
 
+/// Values that YAML reads as something other than the text a model wants, or not at all.
+pub const ODD_VALUES: &[&str] = &[
+    "",
+    "~",
+    "null",
+    "0123",
+    "yes",
+    "[",
+    "{",
+    "]",
+    "}",
+    "-",
+    "&a",
+    "*a",
+    "!!binary x",
+    "\"",
+    "''",
+    "[1, 2]",
+    "{a: 1}",
+    "1e999",
+    "-1",
+    "999999999999999999999999",
+    "'   '",
+    "\t",
+    ": :",
+];
+
 pub fn variants(seed: &str, odd_values: &[&str], cut_step: usize, line_step: usize) -> Vec<String> {
     let lines: Vec<&str> = seed.lines().collect();
     let mut out = Vec::new();
