@@ -23,6 +23,8 @@ struct Open {
     anchor: usize,
     /// The node count when it opened, so that an anchor knows its size at the end.
     nodes_before: usize,
+    /// How many collections deep its deepest item goes (0 for scalars only).
+    deepest: usize,
     items: Vec<Node>,
     /// Mappings: the key waiting for its value, and whether it is `<<`.
     key: Option<(Node, bool)>,
@@ -32,12 +34,21 @@ struct Open {
     mapping: bool,
 }
 
+#[derive(Clone)]
+struct Anchored {
+    node: Node,
+    /// Its size in nodes, against the budget, and its depth in collections, against the
+    /// nesting limit: an alias repeats both.
+    size: usize,
+    depth: usize,
+}
+
 pub struct Builder<'s> {
     source: &'s str,
     stack: Vec<Open>,
-    /// Anchored values by the parser's anchor id (0 is "no anchor"), with their size in
-    /// nodes; `None` while the anchored collection is still open.
-    anchors: Vec<Option<(Node, usize)>>,
+    /// Anchored values by the parser's anchor id (0 is "no anchor"); `None` while the
+    /// anchored collection is still open.
+    anchors: Vec<Option<Anchored>>,
     nodes: usize,
     max_nodes: usize,
     root: Option<Node>,
@@ -129,7 +140,7 @@ impl<'s> Builder<'s> {
         let plain = style == ScalarStyle::Plain;
         if plain && text == "<<" && tag.as_deref().is_none_or(tags::is_merge) {
             let node = self.head(span);
-            return self.place(node, true);
+            return self.place(node, true, 0);
         }
         let value = match tags::meaning(tag.as_deref()) {
             Meaning::Untagged if plain => plain_value(text),
@@ -150,8 +161,8 @@ impl<'s> Builder<'s> {
             value,
             ..self.head(span)
         };
-        self.anchor(anchor, &node, 1);
-        self.place(node, false)
+        self.anchor(anchor, &node, 1, 0);
+        self.place(node, false, 0)
     }
 
     fn open(
@@ -180,6 +191,7 @@ impl<'s> Builder<'s> {
             head: self.head(span),
             anchor,
             nodes_before: self.nodes,
+            deepest: 0,
             items: Vec::new(),
             key: None,
             merges: Vec::new(),
@@ -202,22 +214,25 @@ impl<'s> Builder<'s> {
         } else {
             Value::Seq(open.items)
         };
-        let size = self.nodes - open.nodes_before + 1;
-        self.anchor(open.anchor, &node, size);
-        self.place(node, false)
+        let (size, depth) = (self.nodes - open.nodes_before + 1, open.deepest + 1);
+        self.anchor(open.anchor, &node, size, depth);
+        self.place(node, false, depth)
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<(), Stopped> {
-        let Some((value, size)) = self.anchors.get(id).and_then(Option::as_ref) else {
+        let Some(anchored) = self.anchors.get(id).and_then(Option::as_ref) else {
             return self.stop(Fault::recursive_alias(self.source, span));
         };
-        let (mut node, size) = (value.clone(), *size);
+        let (mut node, size, depth) = (anchored.node.clone(), anchored.size, anchored.depth);
         self.count(size, span)?;
+        if self.stack.len() + depth > MAX_DEPTH {
+            return self.stop(Fault::depth(span));
+        }
         // Every node of the repeated value is where it is used: an error about this use
         // points at the alias, as serde-saphyr's did.
         let at = self.head(span);
         relocate(&mut node, &at);
-        self.place(node, false)
+        self.place(node, false, depth)
     }
 
     fn reserve_anchor(&mut self, id: usize) {
@@ -226,19 +241,25 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn anchor(&mut self, id: usize, node: &Node, size: usize) {
+    fn anchor(&mut self, id: usize, node: &Node, size: usize, depth: usize) {
         if id > 0 {
             self.reserve_anchor(id);
-            self.anchors[id] = Some((node.clone(), size));
+            self.anchors[id] = Some(Anchored {
+                node: node.clone(),
+                size,
+                depth,
+            });
         }
     }
 
-    /// Puts a finished node where it belongs: an item, a key, a value, or the root.
-    fn place(&mut self, node: Node, merge_key: bool) -> Result<(), Stopped> {
+    /// Puts a finished node, `depth` collections deep, where it belongs: an item, a key, a
+    /// value, or the root.
+    fn place(&mut self, node: Node, merge_key: bool, depth: usize) -> Result<(), Stopped> {
         let Some(open) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
         };
+        open.deepest = open.deepest.max(depth);
         if !open.mapping {
             open.items.push(node);
             return Ok(());

@@ -1,9 +1,12 @@
 //! Every way the YAML of a model can be wrong, said in the model's terms.
 
+use std::sync::Arc;
+
 use granit_parser::{ErrorKind, ScanError, Span, Tag};
 
 use super::build::MAX_DEPTH;
 use super::tags;
+use crate::diag::{Diagnostic, Loc};
 use crate::model::node::Node;
 
 #[derive(Debug)]
@@ -26,6 +29,14 @@ fn written(source: &str, span: Span) -> &str {
 }
 
 impl Fault {
+    pub fn diagnostic(&self, file: &Arc<str>) -> Diagnostic {
+        Diagnostic::at(
+            &Loc::spanning(file, self.line, self.col, self.width),
+            self.message.clone(),
+        )
+        .hint(self.hint.clone())
+    }
+
     fn at(span: Span, message: String, hint: &str) -> Self {
         let (line, col) = position(span);
         Fault {

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use granit_parser::Parser;
 
 use super::node::Node;
-use crate::diag::{Diagnostic, Loc};
-pub use faults::Fault;
+use crate::diag::Diagnostic;
+use faults::Fault;
 
 /// Parses YAML into a node tree. YAML 1.2 booleans only, so `yes` and `on` stay strings;
 /// duplicate keys are errors, all of them reported; any other fault stops the read.
@@ -42,16 +42,6 @@ pub fn parse(file: &Arc<str>, source: &str) -> Result<Node, Vec<Diagnostic>> {
         .iter()
         .map(|fault| fault.diagnostic(file))
         .collect())
-}
-
-impl Fault {
-    fn diagnostic(&self, file: &Arc<str>) -> Diagnostic {
-        Diagnostic::at(
-            &Loc::spanning(file, self.line, self.col, self.width),
-            self.message.clone(),
-        )
-        .hint(self.hint.clone())
-    }
 }
 
 #[cfg(test)]

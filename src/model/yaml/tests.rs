@@ -120,3 +120,33 @@ fn anchors_aliases_and_merges_read_as_before() {
         assert_eq!(disagreement(input), None, "{input}");
     }
 }
+
+#[test]
+fn aliases_cannot_nest_deeper_than_the_limit() {
+    use std::fmt::Write;
+    // Each anchor nests 40 levels and holds the one before: written out, the last would be
+    // 40 times as deep as any bracket in the file.
+    let mut text = String::new();
+    for i in 0..40 {
+        let inner = if i == 0 {
+            "x".to_owned()
+        } else {
+            format!("*a{}", i - 1)
+        };
+        writeln!(
+            text,
+            "k{i}: &a{i} {}{inner}{}",
+            "[".repeat(40),
+            "]".repeat(40)
+        )
+        .unwrap();
+    }
+    let file: std::sync::Arc<str> = "m.yaml".into();
+    let errors = super::parse(&file, &text).unwrap_err();
+    assert!(
+        errors[0].message.contains("nests deeper than 64 levels"),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(errors[0].loc.as_ref().map(|l| l.line), Some(2));
+}
