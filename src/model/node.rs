@@ -23,6 +23,13 @@ pub struct Node {
 }
 
 impl Node {
+    /// The node as written in `source`, trimmed: for hints such as `quote it: "0123"` and
+    /// for the keys that YAML typed as numbers.
+    pub fn spelling<'s>(&self, source: &'s str) -> Option<&'s str> {
+        let (start, len) = self.span?;
+        source.get(start..start + len).map(str::trim)
+    }
+
     pub fn kind(&self) -> &'static str {
         match self.value {
             Value::Null => "null",

@@ -86,10 +86,7 @@ impl<'s> Reader<'s> {
 
     /// The node as the user spelled it, for hints such as `quote it: "0123"`.
     pub fn spelling(&self, node: &Node) -> &'s str {
-        node.span
-            .and_then(|(start, len)| self.source.get(start..start + len))
-            .map(str::trim)
-            .unwrap_or("")
+        node.spelling(self.source).unwrap_or("")
     }
 
     pub fn string(&mut self, node: &Node, what: &str) -> Option<Sp<String>> {

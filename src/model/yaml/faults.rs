@@ -104,11 +104,7 @@ impl Fault {
     }
 
     pub fn duplicate(source: &str, key: &Node, first: &Node) -> Self {
-        let text = key
-            .span
-            .and_then(|(start, len)| source.get(start..start + len))
-            .unwrap_or("")
-            .trim();
+        let text = key.spelling(source).unwrap_or("");
         Fault::at_node(
             key,
             text.chars().count(),

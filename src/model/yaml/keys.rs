@@ -13,10 +13,7 @@ fn identity<'a>(source: &'a str, key: &'a Node) -> Option<(u8, &'a str)> {
         Value::Str(text) => Some((0, text)),
         Value::Null => Some((1, "")),
         Value::Bool(b) => Some((2, if *b { "true" } else { "false" })),
-        Value::Number => {
-            let (start, len) = key.span?;
-            Some((3, source.get(start..start + len)?.trim()))
-        }
+        Value::Number => Some((3, key.spelling(source)?)),
         Value::Seq(_) | Value::Map(_) => None,
     }
 }
