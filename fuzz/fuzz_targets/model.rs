@@ -1,5 +1,6 @@
 //! Any text as a model: the loader and the role-graph build (with the backends' name
-//! checks) must return a graph or diagnostics, never panic, hang or exhaust memory.
+//! checks) must return a graph or diagnostics, never panic, hang or exhaust memory; and
+//! wherever the YAML reader's fast path reads the text, its tree must be the full reader's.
 #![no_main]
 
 use std::path::Path;
@@ -11,6 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(source) = std::str::from_utf8(data) else {
         return;
     };
+    if let Some(difference) = rolegraph::model::fast_path_disagreement(source) {
+        panic!("the fast path and the full reader disagree: {difference}");
+    }
     let file: Arc<str> = "fuzz/rolegraph.yaml".into();
     // Policy files resolve against a folder that does not exist: the fuzzer exercises the
     // model, not the disk.

@@ -19,6 +19,11 @@ pub use types::*;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::input;
 
+/// For the `model` fuzz target: where the YAML reader's fast path builds another tree than
+/// its full reader for `source`, if it does.
+#[doc(hidden)]
+pub use yaml::fast_path_disagreement;
+
 /// What a model may make rolegraph read besides itself.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Access {

@@ -278,7 +278,7 @@ impl<'s> Builder<'s> {
     }
 }
 
-fn plain_value(text: Cow<'_, str>) -> Value {
+pub(super) fn plain_value(text: Cow<'_, str>) -> Value {
     match classify(&text) {
         Plain::Null => Value::Null,
         Plain::Bool(b) => Value::Bool(b),

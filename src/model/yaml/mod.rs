@@ -3,6 +3,8 @@
 //! wrong in the model's terms, at a line and column, with a hint.
 
 mod build;
+mod compare;
+mod fast;
 mod faults;
 mod keys;
 mod scalar;
@@ -14,11 +16,20 @@ use granit_parser::Parser;
 
 use super::node::Node;
 use crate::diag::Diagnostic;
+pub use compare::fast_path_disagreement;
 use faults::Fault;
 
 /// Parses YAML into a node tree. YAML 1.2 booleans only, so `yes` and `on` stay strings;
 /// duplicate keys are errors, all of them reported; any other fault stops the read.
 pub fn parse(file: &Arc<str>, source: &str) -> Result<Node, Vec<Diagnostic>> {
+    if let Some(node) = fast::read(source) {
+        return Ok(node);
+    }
+    parse_events(file, source)
+}
+
+/// `parse` by granit-parser's events: every model the fast path leaves, and every error.
+fn parse_events(file: &Arc<str>, source: &str) -> Result<Node, Vec<Diagnostic>> {
     let options = granit_parser::options! { emit_comments: false };
     let mut builder = build::Builder::new(source);
     for item in Parser::new_from_str_with_options(source, options) {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
+use super::compare::difference;
 use crate::model::node::{Node, Value};
 
 struct OldNode(Node);
@@ -97,41 +98,6 @@ fn old_parse(source: &str) -> Result<Node, String> {
     serde_saphyr::from_str_with_options::<OldNode>(source, options)
         .map(|n| n.0)
         .map_err(|e| e.to_string())
-}
-
-/// Where two trees first differ, as a path of keys and indexes.
-fn difference(old: &Node, new: &Node, path: &str) -> Option<String> {
-    let here = |what: &str| Some(format!("{path}: {what}: old {old:?}, new {new:?}"));
-    if (old.line, old.col, old.span) != (new.line, new.col, new.span) {
-        return here("position");
-    }
-    match (&old.value, &new.value) {
-        (Value::Seq(a), Value::Seq(b)) => {
-            if a.len() != b.len() {
-                return here("length");
-            }
-            a.iter()
-                .zip(b)
-                .enumerate()
-                .find_map(|(i, (x, y))| difference(x, y, &format!("{path}[{i}]")))
-        }
-        (Value::Map(a), Value::Map(b)) => {
-            if a.len() != b.len() {
-                return here("length");
-            }
-            a.iter()
-                .zip(b)
-                .enumerate()
-                .find_map(|(i, ((k, v), (l, w)))| {
-                    difference(k, l, &format!("{path}.key{i}"))
-                        .or_else(|| difference(v, w, &format!("{path}.{i}")))
-                })
-        }
-        (Value::Null, Value::Null) | (Value::Number, Value::Number) => None,
-        (Value::Bool(a), Value::Bool(b)) if a == b => None,
-        (Value::Str(a), Value::Str(b)) if a == b => None,
-        _ => here("value"),
-    }
 }
 
 /// What the new reader does with `source` that the old one did not, if anything.

@@ -150,3 +150,79 @@ fn aliases_cannot_nest_deeper_than_the_limit() {
     );
     assert_eq!(errors[0].loc.as_ref().map(|l| l.line), Some(2));
 }
+
+/// The fast path against the full reader: wherever it reads a model or a variant, the tree
+/// must be the full reader's, position for position.
+#[test]
+fn the_fast_path_builds_the_full_readers_tree() {
+    let (mut compared, mut readable, mut read_fast) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for (name, text) in models() {
+        for (i, variant) in variants(&text).iter().enumerate() {
+            compared += 1;
+            read_fast += usize::from(super::fast::read(variant).is_some());
+            readable += usize::from(super::parse_events(&"m.yaml".into(), variant).is_ok());
+            if let Some(why) = super::fast_path_disagreement(variant) {
+                failures.push(format!("{name} variant {i}: {why}\n{variant}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} inputs differ; the first:\n{}",
+        failures.len(),
+        failures[0]
+    );
+    // Most variants that stay models change a value to an odd one the fast path leaves (a
+    // tag, an escape, a tab), so about half of them read fast.
+    assert!(
+        read_fast * 3 > readable,
+        "{read_fast} of {readable} readable inputs read fast"
+    );
+}
+
+/// Every golden and example model reads fast but the two written to test the YAML's odd
+/// corners (flow collections inside flow collections; non-ASCII keys): if a model in plain
+/// block style did not, the fast path would be a slow path in disguise.
+#[test]
+fn block_style_models_read_fast() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut fast = 0;
+    for folder in ["golden", "examples"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+            let dir = entry.unwrap().path();
+            let Ok(text) = std::fs::read_to_string(dir.join("rolegraph.yaml")) else {
+                continue;
+            };
+            let odd = dir.ends_with("seqera-split") || dir.ends_with("special-strings");
+            assert_eq!(
+                super::fast::read(&text).is_some(),
+                !odd,
+                "{}",
+                dir.display()
+            );
+            fast += usize::from(!odd);
+        }
+    }
+    assert!(fast > 10, "only {fast} models");
+}
+
+/// The shapes the fast path reads, each placed where the full reader places it: indentless
+/// lists, null values before a comment or at the end, flow collections, quotes, comments.
+#[test]
+fn the_fast_path_reads_block_style_as_the_full_reader_does() {
+    let inputs = [
+        "a:\n- k: v\n  j: w\n- [a, 'b', \"c\"]\n-  \"q\"\nz: 1\n",
+        "a:\n  f:   # c\n  g:\n  h: x   \n  i: arn:aws:s3:::b/${aws:username}/*\n",
+        "a: {input: x}\nb: []\nc: {}\nd: { k: v, \"l\": 'w' }\n",
+        "a: 'single'\nb: \"dbl\"  # c\n\"c d\": true\n1: 0x1F\n",
+        "a:\n  - x\n  - y\nb:\n  c:\n    d: 1\ne:",
+        "# c\n\nk: v\n",
+        "k: v # c\n  # an indented comment\nj: 2\n",
+        "r:\n  - k:\n    - a\n  - k:\n      x: ~\n",
+    ];
+    for input in inputs {
+        assert!(super::fast::read(input).is_some(), "not read fast: {input}");
+        assert_eq!(super::fast_path_disagreement(input), None, "{input}");
+    }
+}
