@@ -2,27 +2,31 @@
 //! problems at once with `file:line:column`, which a derived `Deserialize` cannot do (it
 //! stops at the first error). `yaml` builds it.
 
+use std::borrow::Cow;
+
+/// A value; its text borrows the model's source where it is written there as it reads (a
+/// plain or quoted scalar without escapes), so reading a model copies no text twice.
 #[derive(Debug, Clone)]
-pub enum Value {
+pub enum Value<'s> {
     Null,
     Bool(bool),
     /// A plain scalar that YAML typed as a number; kept as its source spelling.
     Number,
-    Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
+    Str(Cow<'s, str>),
+    Seq(Vec<Node<'s>>),
+    Map(Vec<(Node<'s>, Node<'s>)>),
 }
 
 #[derive(Debug, Clone)]
-pub struct Node {
+pub struct Node<'s> {
     pub line: u32,
     pub col: u32,
     /// Byte range in the source, used to quote the user's own spelling in hints.
     pub span: Option<(usize, usize)>,
-    pub value: Value,
+    pub value: Value<'s>,
 }
 
-impl Node {
+impl Node<'_> {
     /// The node as written in `source`, trimmed: for hints such as `quote it: "0123"` and
     /// for the keys that YAML typed as numbers.
     pub fn spelling<'s>(&self, source: &'s str) -> Option<&'s str> {

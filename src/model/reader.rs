@@ -15,14 +15,14 @@ pub struct Reader<'s> {
 
 /// The entries of a YAML mapping whose keys were checked against the allowed set.
 pub struct Fields<'n> {
-    owner: &'n Node,
-    entries: Vec<(&'n str, &'n Node)>,
+    owner: &'n Node<'n>,
+    entries: Vec<(&'n str, &'n Node<'n>)>,
     /// Keys already offered as "did you mean": not reported again as missing.
     suggested: Vec<String>,
 }
 
 impl<'n> Fields<'n> {
-    pub fn get(&self, key: &str) -> Option<&'n Node> {
+    pub fn get(&self, key: &str) -> Option<&'n Node<'n>> {
         self.entries
             .iter()
             .find(|(k, _)| *k == key)
@@ -34,7 +34,7 @@ impl<'n> Fields<'n> {
     }
 
     /// A key that must be present; a missing one is reported at the mapping itself.
-    pub fn required(&self, reader: &mut Reader, key: &str, what: &str) -> Option<&'n Node> {
+    pub fn required(&self, reader: &mut Reader, key: &str, what: &str) -> Option<&'n Node<'n>> {
         let found = self.get(key);
         if found.is_none() && !self.suggested.iter().any(|s| s == key) {
             reader.error(
@@ -91,7 +91,7 @@ impl<'s> Reader<'s> {
 
     pub fn string(&mut self, node: &Node, what: &str) -> Option<Sp<String>> {
         match &node.value {
-            Value::Str(s) => Some(self.sp(node, s.clone())),
+            Value::Str(s) => Some(self.sp(node, s.to_string())),
             Value::Null | Value::Bool(_) | Value::Number => {
                 let spelling = self.spelling(node).to_owned();
                 let hint = if spelling.is_empty() {
@@ -202,7 +202,7 @@ impl<'s> Reader<'s> {
         None
     }
 
-    pub fn seq<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+    pub fn seq<'n>(&mut self, node: &'n Node<'n>, what: &str) -> Option<&'n [Node<'n>]> {
         match &node.value {
             Value::Seq(items) => Some(items),
             _ => {
@@ -217,7 +217,11 @@ impl<'s> Reader<'s> {
     }
 
     /// Entries of a mapping whose keys the user chooses (accounts, roles, tags …).
-    pub fn entries<'n>(&mut self, node: &'n Node, what: &str) -> Vec<(Sp<String>, &'n Node)> {
+    pub fn entries<'n>(
+        &mut self,
+        node: &'n Node<'n>,
+        what: &str,
+    ) -> Vec<(Sp<String>, &'n Node<'n>)> {
         let Value::Map(pairs) = &node.value else {
             self.error(
                 node,
@@ -238,7 +242,7 @@ impl<'s> Reader<'s> {
     /// A mapping with a fixed set of keys; unknown keys are errors with a suggestion.
     pub fn fields<'n>(
         &mut self,
-        node: &'n Node,
+        node: &'n Node<'n>,
         what: &str,
         allowed: &[&str],
     ) -> Option<Fields<'n>> {
@@ -261,8 +265,8 @@ impl<'s> Reader<'s> {
                 );
                 continue;
             };
-            if allowed.contains(&name.as_str()) {
-                entries.push((name.as_str(), value));
+            if allowed.contains(&name.as_ref()) {
+                entries.push((name.as_ref(), value));
                 continue;
             }
             let hint = match closest(name, allowed.iter().copied()) {

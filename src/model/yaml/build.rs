@@ -18,25 +18,25 @@ pub const MAX_DEPTH: usize = 64;
 pub struct Stopped;
 
 /// A collection whose end event has not come yet.
-struct Open {
-    head: Node,
+struct Open<'s> {
+    head: Node<'s>,
     anchor: usize,
     /// The node count when it opened, so that an anchor knows its size at the end.
     nodes_before: usize,
     /// How many collections deep its deepest item goes (0 for scalars only).
     deepest: usize,
-    items: Vec<Node>,
+    items: Vec<Node<'s>>,
     /// Mappings: the key waiting for its value, and whether it is `<<`.
-    key: Option<(Node, bool)>,
+    key: Option<(Node<'s>, bool)>,
     /// Mappings: the values of their `<<` entries, merged in when the mapping ends.
-    merges: Vec<Node>,
-    pairs: Vec<(Node, Node)>,
+    merges: Vec<Node<'s>>,
+    pairs: Vec<(Node<'s>, Node<'s>)>,
     mapping: bool,
 }
 
 #[derive(Clone)]
-struct Anchored {
-    node: Node,
+struct Anchored<'s> {
+    node: Node<'s>,
     /// Its size in nodes, against the budget, and its depth in collections, against the
     /// nesting limit: an alias repeats both.
     size: usize,
@@ -45,13 +45,13 @@ struct Anchored {
 
 pub struct Builder<'s> {
     source: &'s str,
-    stack: Vec<Open>,
+    stack: Vec<Open<'s>>,
     /// Anchored values by the parser's anchor id (0 is "no anchor"); `None` while the
     /// anchored collection is still open.
-    anchors: Vec<Option<Anchored>>,
+    anchors: Vec<Option<Anchored<'s>>>,
     nodes: usize,
     max_nodes: usize,
-    root: Option<Node>,
+    root: Option<Node<'s>>,
     documents: usize,
     pub faults: Vec<Fault>,
 }
@@ -73,7 +73,7 @@ impl<'s> Builder<'s> {
     }
 
     /// The root, once the stream has ended; a document with no content is null.
-    pub fn finish(self) -> Node {
+    pub fn finish(self) -> Node<'s> {
         self.root.unwrap_or(Node {
             line: 1,
             col: 1,
@@ -111,7 +111,7 @@ impl<'s> Builder<'s> {
         Err(Stopped)
     }
 
-    fn head(&self, span: Span) -> Node {
+    fn head(&self, span: Span) -> Node<'s> {
         Node {
             line: span.start.line().min(u32::MAX as usize) as u32,
             col: (span.start.col() + 1).min(u32::MAX as usize) as u32,
@@ -144,9 +144,7 @@ impl<'s> Builder<'s> {
         }
         let value = match tags::meaning(tag.as_deref()) {
             Meaning::Untagged if plain => plain_value(text),
-            Meaning::Untagged | Meaning::NonSpecific | Meaning::Str => {
-                Value::Str(text.into_owned())
-            }
+            Meaning::Untagged | Meaning::NonSpecific | Meaning::Str => Value::Str(text),
             Meaning::Typed(wanted) => match (wanted, classify(&text)) {
                 (Plain::Number, Plain::Number) => Value::Number,
                 (Plain::Bool(_), Plain::Bool(b)) => Value::Bool(b),
@@ -241,7 +239,7 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn anchor(&mut self, id: usize, node: &Node, size: usize, depth: usize) {
+    fn anchor(&mut self, id: usize, node: &Node<'s>, size: usize, depth: usize) {
         if id > 0 {
             self.reserve_anchor(id);
             self.anchors[id] = Some(Anchored {
@@ -254,7 +252,7 @@ impl<'s> Builder<'s> {
 
     /// Puts a finished node, `depth` collections deep, where it belongs: an item, a key, a
     /// value, or the root.
-    fn place(&mut self, node: Node, merge_key: bool, depth: usize) -> Result<(), Stopped> {
+    fn place(&mut self, node: Node<'s>, merge_key: bool, depth: usize) -> Result<(), Stopped> {
         let Some(open) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
@@ -278,17 +276,17 @@ impl<'s> Builder<'s> {
     }
 }
 
-pub(super) fn plain_value(text: Cow<'_, str>) -> Value {
+pub(super) fn plain_value(text: Cow<'_, str>) -> Value<'_> {
     match classify(&text) {
         Plain::Null => Value::Null,
         Plain::Bool(b) => Value::Bool(b),
         Plain::Number => Value::Number,
-        Plain::Str => Value::Str(text.into_owned()),
+        Plain::Str => Value::Str(text),
     }
 }
 
 /// Gives `node` and everything in it the position of `at`.
-pub fn relocate(node: &mut Node, at: &Node) {
+pub fn relocate(node: &mut Node<'_>, at: &Node<'_>) {
     (node.line, node.col, node.span) = (at.line, at.col, at.span);
     match &mut node.value {
         Value::Seq(items) => items.iter_mut().for_each(|item| relocate(item, at)),

@@ -17,7 +17,7 @@ use super::keys;
 use crate::model::node::{Node, Value};
 
 /// The tree of `source`, or `None` where the full reader must read it.
-pub fn read(source: &str) -> Option<Node> {
+pub fn read(source: &str) -> Option<Node<'_>> {
     let plain_ascii = source
         .bytes()
         .all(|b| b == b'\n' || (b' '..=b'~').contains(&b));
@@ -70,7 +70,7 @@ struct Fast<'s> {
     depth: usize,
 }
 
-impl Fast<'_> {
+impl<'s> Fast<'s> {
     /// Moves to the next line.
     fn advance(&mut self) {
         self.start = self.end + 1;
@@ -108,7 +108,7 @@ impl Fast<'_> {
     }
 
     /// A node at byte `at` of the current line.
-    fn node(&self, at: usize, len: usize, value: Value) -> Node {
+    fn node(&self, at: usize, len: usize, value: Value<'s>) -> Node<'s> {
         Node {
             line: self.line,
             col: (at - self.start + 1) as u32,
@@ -133,7 +133,7 @@ impl Fast<'_> {
 
     /// A block mapping whose keys stand at column `col`; the first key starts at byte
     /// `col` of the current line.
-    fn map(&mut self, col: usize) -> Option<Node> {
+    fn map(&mut self, col: usize) -> Option<Node<'s>> {
         self.enter()?;
         let mut at = self.start + col;
         let head = self.node(at, 0, Value::Null);
@@ -159,7 +159,7 @@ impl Fast<'_> {
     }
 
     /// A key at byte `at` and the byte of its `:`.
-    fn key(&mut self, at: usize) -> Option<(Node, usize)> {
+    fn key(&mut self, at: usize) -> Option<(Node<'s>, usize)> {
         let first = self.byte(at)?;
         if first == b'"' || first == b'\'' {
             let (node, after) = self.quoted(at)?;
@@ -191,7 +191,7 @@ impl Fast<'_> {
     }
 
     /// The value after the key's `:` at byte `colon`, in a mapping at column `col`.
-    fn value(&mut self, col: usize, colon: usize) -> Option<Node> {
+    fn value(&mut self, col: usize, colon: usize) -> Option<Node<'s>> {
         let at = self.skip_spaces(colon + 1);
         if at < self.end && self.bytes[at] != b'#' {
             return self.inline(at);
@@ -212,7 +212,7 @@ impl Fast<'_> {
 
     /// A block list whose `-` stand at column `col`; an indentless one (at its key's own
     /// column) is placed at its first item, as the full reader places it.
-    fn seq(&mut self, col: usize, indentless: bool) -> Option<Node> {
+    fn seq(&mut self, col: usize, indentless: bool) -> Option<Node<'s>> {
         self.enter()?;
         let first = self.skip_spaces(self.start + col + 1);
         let head = self.node(
@@ -272,7 +272,7 @@ impl Fast<'_> {
 
     /// A scalar or flow list that is the rest of the current line (a comment aside); the
     /// reader moves past the line.
-    fn inline(&mut self, at: usize) -> Option<Node> {
+    fn inline(&mut self, at: usize) -> Option<Node<'s>> {
         let (node, after) = match self.byte(at)? {
             b'[' | b'{' => self.flow(at)?,
             b'"' | b'\'' => self.quoted(at)?,
@@ -289,7 +289,7 @@ impl Fast<'_> {
     }
 
     /// A plain scalar in block context: up to a comment or the line's end, trimmed.
-    fn plain(&mut self, at: usize) -> Option<(Node, usize)> {
+    fn plain(&mut self, at: usize) -> Option<(Node<'s>, usize)> {
         let mut i = at;
         while i < self.end {
             match self.bytes[i] {
@@ -317,16 +317,16 @@ impl Fast<'_> {
     }
 
     /// A quoted scalar on one line, without escapes; its node and the byte after it.
-    fn quoted(&mut self, at: usize) -> Option<(Node, usize)> {
+    fn quoted(&mut self, at: usize) -> Option<(Node<'s>, usize)> {
         let close = self.closing_quote(at)?;
         self.count()?;
-        let text = self.src[at + 1..close].to_owned();
+        let text = Cow::Borrowed(&self.src[at + 1..close]);
         Some((self.node(at, close + 1 - at, Value::Str(text)), close + 1))
     }
 
     /// A flow list or mapping of scalars on one line; its node and the byte after its
     /// `]` or `}`.
-    fn flow(&mut self, at: usize) -> Option<(Node, usize)> {
+    fn flow(&mut self, at: usize) -> Option<(Node<'s>, usize)> {
         self.enter()?;
         let mapping = self.bytes[at] == b'{';
         let closer = if mapping { b'}' } else { b']' };
@@ -369,7 +369,7 @@ impl Fast<'_> {
 
     /// A scalar inside a flow collection closed by `closer`: quoted, or plain up to `,`,
     /// the closer or, for a key, its `: `.
-    fn flow_scalar(&mut self, at: usize, closer: u8, key: bool) -> Option<(Node, usize)> {
+    fn flow_scalar(&mut self, at: usize, closer: u8, key: bool) -> Option<(Node<'s>, usize)> {
         let first = self.byte(at)?;
         if first == b'"' || first == b'\'' {
             let (node, after) = self.quoted(at)?;

@@ -8,7 +8,7 @@ use super::build::relocate;
 use crate::model::node::{Node, Value};
 
 /// What makes two keys the same key: `a` and `"a"` are, `1` and `"1"` are not.
-fn identity<'a>(source: &'a str, key: &'a Node) -> Option<(u8, &'a str)> {
+fn identity<'a>(source: &'a str, key: &'a Node<'_>) -> Option<(u8, &'a str)> {
     match &key.value {
         Value::Str(text) => Some((0, text)),
         Value::Null => Some((1, "")),
@@ -68,7 +68,7 @@ pub fn mergeable(value: &Node) -> bool {
 
 /// Adds each merged entry whose key the mapping does not have yet: its own keys win, then
 /// the merged mappings in the order written.
-pub fn merge(source: &str, pairs: &mut Vec<(Node, Node)>, merges: Vec<Node>) {
+pub fn merge<'s>(source: &str, pairs: &mut Vec<(Node<'s>, Node<'s>)>, merges: Vec<Node<'s>>) {
     if merges.is_empty() {
         return;
     }

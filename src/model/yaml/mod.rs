@@ -21,7 +21,7 @@ use faults::Fault;
 
 /// Parses YAML into a node tree. YAML 1.2 booleans only, so `yes` and `on` stay strings;
 /// duplicate keys are errors, all of them reported; any other fault stops the read.
-pub fn parse(file: &Arc<str>, source: &str) -> Result<Node, Vec<Diagnostic>> {
+pub fn parse<'s>(file: &Arc<str>, source: &'s str) -> Result<Node<'s>, Vec<Diagnostic>> {
     if let Some(node) = fast::read(source) {
         return Ok(node);
     }
@@ -29,7 +29,7 @@ pub fn parse(file: &Arc<str>, source: &str) -> Result<Node, Vec<Diagnostic>> {
 }
 
 /// `parse` by granit-parser's events: every model the fast path leaves, and every error.
-fn parse_events(file: &Arc<str>, source: &str) -> Result<Node, Vec<Diagnostic>> {
+fn parse_events<'s>(file: &Arc<str>, source: &'s str) -> Result<Node<'s>, Vec<Diagnostic>> {
     let options = granit_parser::options! { emit_comments: false };
     let mut builder = build::Builder::new(source);
     for item in Parser::new_from_str_with_options(source, options) {

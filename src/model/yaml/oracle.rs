@@ -11,7 +11,7 @@ use serde_saphyr::Spanned;
 use super::compare::difference;
 use crate::model::node::{Node, Value};
 
-struct OldNode(Node);
+struct OldNode(Node<'static>);
 
 impl<'de> Deserialize<'de> for OldNode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -31,7 +31,7 @@ impl<'de> Deserialize<'de> for OldNode {
     }
 }
 
-struct OldValue(Value);
+struct OldValue(Value<'static>);
 
 impl<'de> Deserialize<'de> for OldValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -42,40 +42,40 @@ impl<'de> Deserialize<'de> for OldValue {
 struct OldVisitor;
 
 impl<'de> Visitor<'de> for OldVisitor {
-    type Value = Value;
+    type Value = Value<'static>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any YAML value")
     }
-    fn visit_unit<E>(self) -> Result<Value, E> {
+    fn visit_unit<E>(self) -> Result<Value<'static>, E> {
         Ok(Value::Null)
     }
-    fn visit_none<E>(self) -> Result<Value, E> {
+    fn visit_none<E>(self) -> Result<Value<'static>, E> {
         Ok(Value::Null)
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+    fn visit_bool<E>(self, v: bool) -> Result<Value<'static>, E> {
         Ok(Value::Bool(v))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
+    fn visit_i64<E>(self, _: i64) -> Result<Value<'static>, E> {
         Ok(Value::Number)
     }
-    fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
+    fn visit_u64<E>(self, _: u64) -> Result<Value<'static>, E> {
         Ok(Value::Number)
     }
-    fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
+    fn visit_f64<E>(self, _: f64) -> Result<Value<'static>, E> {
         Ok(Value::Number)
     }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Str(v.to_owned()))
+    fn visit_str<E>(self, v: &str) -> Result<Value<'static>, E> {
+        Ok(Value::Str(v.to_owned().into()))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value<'static>, A::Error> {
         let mut items = Vec::new();
         while let Some(OldNode(item)) = seq.next_element()? {
             items.push(item);
         }
         Ok(Value::Seq(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value<'static>, A::Error> {
         let mut entries = Vec::new();
         while let Some(OldNode(key)) = map.next_key()? {
             let OldNode(value) = map.next_value()?;
@@ -85,7 +85,7 @@ impl<'de> Visitor<'de> for OldVisitor {
     }
 }
 
-fn old_parse(source: &str) -> Result<Node, String> {
+fn old_parse(source: &str) -> Result<Node<'static>, String> {
     let options = serde_saphyr::options! {
         strict_booleans: true,
         reject_unsupported_tags: true,
