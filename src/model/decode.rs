@@ -3,6 +3,7 @@
 use super::node::{Node, Value};
 use super::reader::{Fields, Reader};
 use super::types::*;
+use std::fmt::Display;
 
 const MODEL_KEYS: &[&str] = &[
     "version",
@@ -125,7 +126,7 @@ fn tags(r: &mut Reader, node: &Node) -> Vec<(Sp<String>, Sp<String>)> {
 }
 
 /// Account ids are strings: YAML reads `012345678901` as a number and drops the zero.
-pub fn account_id(r: &mut Reader, node: &Node, what: &str) -> Option<Sp<String>> {
+pub fn account_id(r: &mut Reader, node: &Node, what: impl Display + Copy) -> Option<Sp<String>> {
     if let Value::Number = node.value {
         let spelling = r.spelling(node).to_owned();
         r.error(
@@ -143,8 +144,8 @@ pub fn account_id(r: &mut Reader, node: &Node, what: &str) -> Option<Sp<String>>
 /// A malformed account is still returned (with nothing but its key), so that the roles
 /// that name it do not each report an unknown account on top of the real error.
 fn account(r: &mut Reader, key: Sp<String>, node: &Node) -> Account {
-    let what = format!("account `{}`", key.value);
-    let Some(f) = r.fields(node, &what, ACCOUNT_KEYS) else {
+    let what = format_args!("account `{}`", key.value);
+    let Some(f) = r.fields(node, what, ACCOUNT_KEYS) else {
         return Account {
             key,
             id: None,
@@ -154,12 +155,12 @@ fn account(r: &mut Reader, key: Sp<String>, node: &Node) -> Account {
         };
     };
     let id = f
-        .required(r, "id", &what)
-        .and_then(|n| account_id(r, n, &format!("the id of {what}")));
-    let region = opt_string(r, &f, "region", &what);
-    let deploy_role = opt_string(r, &f, "deploy_role", &what);
+        .required(r, "id", what)
+        .and_then(|n| account_id(r, n, format_args!("the id of {what}")));
+    let region = opt_string(r, &f, "region", what);
+    let deploy_role = opt_string(r, &f, "deploy_role", what);
     let mut partition = Partition::Aws;
-    if let Some(p) = opt_string(r, &f, "partition", &what) {
+    if let Some(p) = opt_string(r, &f, "partition", what) {
         match Partition::ALL.iter().find(|(name, _)| *name == p.value) {
             Some((_, found)) => partition = *found,
             None => r.error(
@@ -178,9 +179,14 @@ fn account(r: &mut Reader, key: Sp<String>, node: &Node) -> Account {
     }
 }
 
-fn opt_string(r: &mut Reader, f: &Fields, key: &str, what: &str) -> Option<Sp<String>> {
+fn opt_string(
+    r: &mut Reader,
+    f: &Fields,
+    key: &str,
+    what: impl Display + Copy,
+) -> Option<Sp<String>> {
     let node = f.get(key)?;
-    r.string(node, &format!("`{key}` of {what}"))
+    r.string(node, format_args!("`{key}` of {what}"))
 }
 
 /// Like accounts, a malformed role is kept with only its key, so references to it resolve.
@@ -212,15 +218,15 @@ fn role(
     let mut role = Role {
         account: f
             .required(r, "account", &what)
-            .and_then(|n| r.string(n, &format!("`account` of {what}"))),
+            .and_then(|n| r.string(n, format_args!("`account` of {what}"))),
         name: f
             .required(r, "name", &what)
-            .and_then(|n| r.string(n, &format!("`name` of {what}"))),
+            .and_then(|n| r.string(n, format_args!("`name` of {what}"))),
         path: opt_string(r, &f, "path", &what),
         description: opt_string(r, &f, "description", &what),
         max_session_duration: f
             .get("max_session_duration")
-            .and_then(|n| r.integer(n, &format!("`max_session_duration` of {what}"))),
+            .and_then(|n| r.integer(n, format_args!("`max_session_duration` of {what}"))),
         permissions_boundary: opt_string(r, &f, "permissions_boundary", &what),
         managed_policies: Vec::new(),
         policies: Vec::new(),
@@ -234,7 +240,7 @@ fn role(
         key,
     };
     if let Some(n) = f.get("managed_policies")
-        && let Some(items) = r.seq(n, &format!("`managed_policies` of {what}"))
+        && let Some(items) = r.seq(n, format_args!("`managed_policies` of {what}"))
     {
         role.managed_policies = items
             .iter()
@@ -246,7 +252,7 @@ fn role(
             Value::Bool(true) => Some(r.sp(n, InstanceProfile::RoleName)),
             Value::Bool(false) => None,
             _ => r
-                .string(n, &format!("`instance_profile` of {what}"))
+                .string(n, format_args!("`instance_profile` of {what}"))
                 .map(|s| Sp {
                     value: InstanceProfile::Named(s.value),
                     loc: s.loc,
@@ -254,7 +260,7 @@ fn role(
         };
     }
     if let Some(n) = f.get("policies") {
-        for (name, body) in r.entries(n, &format!("`policies` of {what}")) {
+        for (name, body) in r.entries(n, format_args!("`policies` of {what}")) {
             let policy = role.policies.len();
             if let Some(p) = inline_policy(r, name, body, index, policy, files) {
                 role.policies.push(p);
@@ -262,7 +268,7 @@ fn role(
         }
     }
     if let Some(n) = f.required(r, "trusted_by", &what)
-        && let Some(items) = r.seq(n, &format!("`trusted_by` of {what}"))
+        && let Some(items) = r.seq(n, format_args!("`trusted_by` of {what}"))
     {
         if items.is_empty() {
             r.error(
@@ -284,12 +290,12 @@ fn inline_policy(
     policy: usize,
     files: &mut Vec<PolicyFileRef>,
 ) -> Option<InlinePolicy> {
-    let what = format!("policy `{}`", name.value);
-    let f = r.fields(node, &what, POLICY_KEYS)?;
+    let what = format_args!("policy `{}`", name.value);
+    let f = r.fields(node, what, POLICY_KEYS)?;
     let mut statements = Vec::new();
     match (f.get("statements"), f.get("file")) {
         (Some(list), None) => {
-            let items = r.seq(list, &format!("`statements` of {what}"))?;
+            let items = r.seq(list, format_args!("`statements` of {what}"))?;
             if items.is_empty() {
                 r.error(
                     list,
@@ -302,7 +308,7 @@ fn inline_policy(
             }
         }
         (None, Some(path)) => {
-            let path = r.string(path, &format!("`file` of {what}"))?;
+            let path = r.string(path, format_args!("`file` of {what}"))?;
             files.push(PolicyFileRef { role, policy, path });
         }
         _ => {
@@ -322,7 +328,7 @@ fn statement(r: &mut Reader, node: &Node) -> Option<Statement> {
     let f = r.fields(node, what, STATEMENT_KEYS)?;
     let mut list = |key: &str| {
         f.get(key)
-            .map(|n| r.nonempty_strings(n, &format!("`{key}` of {what}")))
+            .map(|n| r.nonempty_strings(n, format_args!("`{key}` of {what}")))
             .unwrap_or_default()
     };
     let actions = list("actions");
@@ -390,8 +396,8 @@ fn conditions(r: &mut Reader, node: &Node) -> Vec<Condition> {
             r.diags
                 .push(crate::diag::Diagnostic::at(&operator.loc, message).hint(hint));
         }
-        let what = format!("condition operator `{}`", operator.value);
-        for (key, values) in r.entries(keys, &what) {
+        let what = format_args!("condition operator `{}`", operator.value);
+        for (key, values) in r.entries(keys, what) {
             let values = condition_values(r, values, &key.value);
             out.push(Condition {
                 operator: operator.clone(),
@@ -407,7 +413,7 @@ fn conditions(r: &mut Reader, node: &Node) -> Vec<Condition> {
 fn condition_values(r: &mut Reader, node: &Node, key: &str) -> Vec<Sp<String>> {
     let one = |r: &mut Reader, n: &Node| match n.value {
         Value::Bool(b) => Some(r.sp(n, b.to_string())),
-        _ => r.string(n, &format!("a value of condition key `{key}`")),
+        _ => r.string(n, format_args!("a value of condition key `{key}`")),
     };
     match &node.value {
         Value::Seq(items) => items.iter().filter_map(|n| one(r, n)).collect(),

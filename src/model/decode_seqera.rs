@@ -43,7 +43,7 @@ pub fn seqera(r: &mut Reader, node: &Node) -> Seqera {
             let loc = r.loc(item);
             let mut required = |key: &str| {
                 c.required(r, key, "a credential")
-                    .and_then(|n| r.string(n, &format!("`{key}` of a credential")))
+                    .and_then(|n| r.string(n, format_args!("`{key}` of a credential")))
             };
             let (name, workspace, role) =
                 (required("name"), required("workspace"), required("role"));
@@ -63,7 +63,7 @@ pub fn limits(r: &mut Reader, node: &Node) -> Limits {
     if let Some(f) = r.fields(node, "`limits`", LIMIT_KEYS) {
         let mut get = |key: &str| {
             f.get(key)
-                .and_then(|n| r.integer(n, &format!("`{key}` of `limits`")))
+                .and_then(|n| r.integer(n, format_args!("`{key}` of `limits`")))
         };
         limits.trust_policy = get("trust_policy");
         limits.managed_policy = get("managed_policy");

@@ -1,6 +1,7 @@
 //! Typed reads from the YAML tree that record a diagnostic instead of stopping, so a
 //! model with five mistakes reports five errors in one run.
 
+use std::fmt::Display;
 use std::sync::Arc;
 
 use super::node::{Node, Value};
@@ -34,7 +35,12 @@ impl<'n> Fields<'n> {
     }
 
     /// A key that must be present; a missing one is reported at the mapping itself.
-    pub fn required(&self, reader: &mut Reader, key: &str, what: &str) -> Option<&'n Node<'n>> {
+    pub fn required(
+        &self,
+        reader: &mut Reader,
+        key: &str,
+        what: impl Display + Copy,
+    ) -> Option<&'n Node<'n>> {
         let found = self.get(key);
         if found.is_none() && !self.suggested.iter().any(|s| s == key) {
             reader.error(
@@ -89,7 +95,7 @@ impl<'s> Reader<'s> {
         node.spelling(self.source).unwrap_or("")
     }
 
-    pub fn string(&mut self, node: &Node, what: &str) -> Option<Sp<String>> {
+    pub fn string(&mut self, node: &Node, what: impl Display + Copy) -> Option<Sp<String>> {
         match &node.value {
             Value::Str(s) => Some(self.sp(node, s.to_string())),
             Value::Null | Value::Bool(_) | Value::Number => {
@@ -118,7 +124,7 @@ impl<'s> Reader<'s> {
     }
 
     /// A string that may also be written as a list of strings.
-    pub fn strings(&mut self, node: &Node, what: &str) -> Vec<Sp<String>> {
+    pub fn strings(&mut self, node: &Node, what: impl Display + Copy) -> Vec<Sp<String>> {
         match &node.value {
             Value::Seq(items) => items
                 .iter()
@@ -130,7 +136,7 @@ impl<'s> Reader<'s> {
 
     /// Like `strings`, but an empty list is an error: IAM rejects an empty element, and an
     /// empty `external_id` would silently drop the condition the user asked for.
-    pub fn nonempty_strings(&mut self, node: &Node, what: &str) -> Vec<Sp<String>> {
+    pub fn nonempty_strings(&mut self, node: &Node, what: impl Display + Copy) -> Vec<Sp<String>> {
         if matches!(&node.value, Value::Seq(items) if items.is_empty()) {
             self.error(
                 node,
@@ -141,7 +147,7 @@ impl<'s> Reader<'s> {
         self.strings(node, what)
     }
 
-    pub fn bool(&mut self, node: &Node, what: &str) -> Option<bool> {
+    pub fn bool(&mut self, node: &Node, what: impl Display + Copy) -> Option<bool> {
         match node.value {
             Value::Bool(b) => Some(b),
             _ => {
@@ -155,7 +161,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    pub fn integer(&mut self, node: &Node, what: &str) -> Option<Sp<u64>> {
+    pub fn integer(&mut self, node: &Node, what: impl Display + Copy) -> Option<Sp<u64>> {
         let spelling = self.spelling(node).to_owned();
         let problem = match node.value {
             Value::Number => match spelling.parse::<u64>() {
@@ -202,7 +208,11 @@ impl<'s> Reader<'s> {
         None
     }
 
-    pub fn seq<'n>(&mut self, node: &'n Node<'n>, what: &str) -> Option<&'n [Node<'n>]> {
+    pub fn seq<'n>(
+        &mut self,
+        node: &'n Node<'n>,
+        what: impl Display + Copy,
+    ) -> Option<&'n [Node<'n>]> {
         match &node.value {
             Value::Seq(items) => Some(items),
             _ => {
@@ -220,7 +230,7 @@ impl<'s> Reader<'s> {
     pub fn entries<'n>(
         &mut self,
         node: &'n Node<'n>,
-        what: &str,
+        what: impl Display + Copy,
     ) -> Vec<(Sp<String>, &'n Node<'n>)> {
         let Value::Map(pairs) = &node.value else {
             self.error(
@@ -233,7 +243,7 @@ impl<'s> Reader<'s> {
         pairs
             .iter()
             .filter_map(|(k, v)| {
-                let key = self.string(k, &format!("a key of {what}"))?;
+                let key = self.string(k, format_args!("a key of {what}"))?;
                 Some((key, v))
             })
             .collect()
@@ -243,7 +253,7 @@ impl<'s> Reader<'s> {
     pub fn fields<'n>(
         &mut self,
         node: &'n Node<'n>,
-        what: &str,
+        what: impl Display + Copy,
         allowed: &[&str],
     ) -> Option<Fields<'n>> {
         let Value::Map(pairs) = &node.value else {
