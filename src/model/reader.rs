@@ -1,5 +1,6 @@
 //! Typed reads from the YAML tree that record a diagnostic instead of stopping, so a
-//! model with five mistakes reports five errors in one run.
+//! model with five mistakes reports five errors in one run. Each read's `what` (where the
+//! value stands, for the message) is formatted only when there is something to report.
 
 use std::fmt::Display;
 use std::sync::Arc;

@@ -5,13 +5,18 @@ use std::sync::Arc;
 
 use crate::model::node::{Node, Value};
 
-/// Where two trees first differ, as a path of keys and indexes.
-pub fn difference(old: &Node, new: &Node, path: &str) -> Option<String> {
-    let here = |what: &str| Some(format!("{path}: {what}: old {old:?}, new {new:?}"));
-    if (old.line, old.col, old.span) != (new.line, new.col, new.span) {
+/// Where `actual` first differs from `expected`, as a path of keys and indexes.
+pub fn difference(expected: &Node, actual: &Node, path: &str) -> Option<String> {
+    let here = |what: &str| {
+        Some(format!(
+            "{path}: {what}: expected {expected:?}, got {actual:?}"
+        ))
+    };
+    let position = |node: &Node| (node.line, node.col, node.span);
+    if position(expected) != position(actual) {
         return here("position");
     }
-    match (&old.value, &new.value) {
+    match (&expected.value, &actual.value) {
         (Value::Seq(a), Value::Seq(b)) => {
             if a.len() != b.len() {
                 return here("length");
