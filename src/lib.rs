@@ -56,8 +56,12 @@ pub fn compile_source(
     access: model::Access,
 ) -> Result<ir::Graph, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let model = model::parse(file, source, base, access, &mut diags)?;
-    resolve(Path::new(file.as_ref()), model, diags)
+    let graph = model::parse(file, source, base, access, &mut diags)
+        .and_then(|model| resolve(Path::new(file.as_ref()), model, diags));
+    graph.map_err(|mut diags| {
+        diags.add_source(file, source);
+        diags
+    })
 }
 
 fn resolve(
@@ -69,7 +73,10 @@ fn resolve(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "rolegraph.yaml".to_owned());
-    match ir::build(&model, &source_name, &mut diags) {
+    let graph = ir::build(&model, &source_name, &mut diags);
+    // The model is no longer needed: its memory serves the name checks that follow.
+    drop(model);
+    match graph {
         Some(graph) if diags.is_empty() => match backend::check(&graph) {
             Ok(()) => Ok(graph),
             Err(collisions) => {

@@ -37,9 +37,9 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
     let mut b = Builder {
         model,
         diags,
-        accounts: Vec::new(),
+        accounts: Vec::with_capacity(model.accounts.len()),
         account_keys: BTreeMap::new(),
-        roles: Vec::new(),
+        roles: Vec::with_capacity(model.roles.len()),
         role_keys: BTreeMap::new(),
     };
     if let Some(name) = &model.name {
@@ -54,7 +54,7 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
         }
     }
     accounts(&mut b);
-    let mut role_models = Vec::new();
+    let mut role_models = Vec::with_capacity(model.roles.len());
     for role in &model.roles {
         if let Some(built) = self::role(&mut b, role) {
             b.role_keys.insert(&role.key.value, RoleIdx(b.roles.len()));
@@ -63,7 +63,7 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
         }
     }
     unique_per_account(&mut b, &role_models);
-    let mut edges: Vec<Edge> = Vec::new();
+    let mut edges: Vec<Edge> = Vec::with_capacity(model.roles.len());
     let mut inputs: BTreeMap<String, Input> = BTreeMap::new();
     for (i, role) in role_models.iter().enumerate() {
         let target = RoleIdx(i);

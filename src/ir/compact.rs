@@ -13,7 +13,8 @@ use super::{Principal, Statement};
 /// Statements with a `Sid` are left alone: a sid names one statement. Quadratic in the
 /// statements of one policy, which the trust-policy quota keeps to a few dozen.
 pub fn merge_principals(statements: &[Statement]) -> Vec<Statement> {
-    let mut merged: Vec<Statement> = Vec::new();
+    // Sized for the common case, where nothing merges; shrunk to fit if something did.
+    let mut merged: Vec<Statement> = Vec::with_capacity(statements.len());
     for statement in statements {
         let into = merged.iter_mut().find(|m| {
             statement.sid.is_none() && m.sid.is_none() && same_but_principals(m, statement)
@@ -22,12 +23,13 @@ pub fn merge_principals(statements: &[Statement]) -> Vec<Statement> {
             Some(target) => add_principals(&mut target.principals, &statement.principals),
             None => {
                 let mut copy = statement.clone();
-                copy.principals = Vec::new();
+                copy.principals = Vec::with_capacity(statement.principals.len());
                 add_principals(&mut copy.principals, &statement.principals);
                 merged.push(copy);
             }
         }
     }
+    merged.shrink_to_fit();
     merged
 }
 
@@ -49,7 +51,7 @@ fn add_principals(into: &mut Vec<Principal>, from: &[Principal]) {
             None => {
                 into.push(Principal {
                     kind: p.kind,
-                    ids: Vec::new(),
+                    ids: Vec::with_capacity(p.ids.len()),
                 });
                 into.last_mut().expect("just pushed")
             }

@@ -88,6 +88,11 @@ pub fn policy_chars_with(doc: &PolicyDocument, role_arn_chars: &dyn Fn(RoleIdx) 
 
 /// A JSON string's characters without whitespace, quotes and escapes included.
 pub fn json_string_chars(s: &str) -> usize {
+    if s.is_ascii() {
+        // Byte by byte: the same count as below, for the text that nearly all policies are.
+        let escaped: usize = s.bytes().map(ascii_json_chars).sum();
+        return escaped + 2;
+    }
     let escaped: usize = s
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -100,9 +105,39 @@ pub fn json_string_chars(s: &str) -> usize {
     escaped + 2
 }
 
+/// What one ASCII character counts for in [`json_string_chars`].
+fn ascii_json_chars(byte: u8) -> usize {
+    match byte {
+        b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' ' => 0,
+        b'"' | b'\\' => 2,
+        0..0x20 => 6,
+        _ => 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ASCII path counts each character as the general one does.
+    #[test]
+    fn ascii_characters_count_as_any_character() {
+        for byte in 0..0x80u8 {
+            let c = char::from(byte);
+            let general = if c.is_whitespace() {
+                0
+            } else {
+                match c {
+                    '"' | '\\' => 2,
+                    c if (c as u32) < 0x20 => 6,
+                    _ => 1,
+                }
+            };
+            assert_eq!(ascii_json_chars(byte), general, "byte {byte:#x}");
+        }
+        assert_eq!(json_string_chars("a \"b\"\t\u{1}"), 2 + 1 + 2 + 1 + 2 + 6);
+        assert_eq!(json_string_chars("é\u{a0}x"), 2 + 1 + 1);
+    }
     use crate::ir::{Principal, PrincipalKind, Statement};
 
     /// The count must equal the non-whitespace length of the compact JSON it describes.

@@ -28,7 +28,7 @@ pub(super) fn document(
     edges: &mut Vec<Edge>,
     inputs: &mut BTreeMap<String, Input>,
 ) -> PolicyDocument {
-    let mut statements = Vec::new();
+    let mut statements = Vec::with_capacity(role.trusted_by.len());
     for entry in &role.trusted_by {
         let Some(principal) = entry
             .principal

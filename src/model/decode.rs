@@ -95,12 +95,16 @@ pub fn decode(r: &mut Reader, root: &Node) -> (Model, Vec<PolicyFileRef>) {
         model.tags = tags(r, node);
     }
     if let Some(node) = top.required(r, "accounts", "the model") {
-        for (key, value) in r.entries(node, "`accounts`") {
+        let entries = r.entries(node, "`accounts`");
+        model.accounts.reserve_exact(entries.len());
+        for (key, value) in entries {
             model.accounts.push(account(r, key, value));
         }
     }
     if let Some(node) = top.required(r, "roles", "the model") {
-        for (key, value) in r.entries(node, "`roles`") {
+        let entries = r.entries(node, "`roles`");
+        model.roles.reserve_exact(entries.len());
+        for (key, value) in entries {
             let index = model.roles.len();
             let role = role(r, key, value, index, &mut files);
             model.roles.push(role);
@@ -277,7 +281,9 @@ fn role(
                 "add at least one entry such as `- service: ec2.amazonaws.com` or `- role: <role key>`",
             );
         }
-        role.trusted_by = items.iter().filter_map(|item| trust(r, item)).collect();
+        role.trusted_by = Vec::with_capacity(items.len());
+        let trusts = items.iter().filter_map(|item| trust(r, item));
+        role.trusted_by.extend(trusts);
     }
     role
 }
@@ -303,6 +309,7 @@ fn inline_policy(
                     "IAM rejects an empty policy; add a statement or remove the policy",
                 );
             }
+            statements.reserve_exact(items.len());
             for item in items {
                 statements.extend(statement(r, item));
             }

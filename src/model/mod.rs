@@ -82,7 +82,9 @@ pub fn read_source(path: &Path) -> Result<(String, Arc<str>), Diagnostic> {
     Ok((source, file))
 }
 
-/// Decodes model text; `base` is the folder that policy-file paths are relative to.
+/// Decodes model text; `base` is the folder that policy-file paths are relative to. The
+/// caller adds `source` to the diagnostics it returns, if any (a model that reads cleanly
+/// is not copied for them).
 pub fn parse(
     file: &Arc<str>,
     source: &str,
@@ -90,7 +92,6 @@ pub fn parse(
     access: Access,
     diags: &mut Diagnostics,
 ) -> Result<Model, Diagnostics> {
-    diags.add_source(file, source);
     let root = match yaml::parse(file, source) {
         Ok(root) => root,
         Err(errors) => {

@@ -21,16 +21,46 @@ pub enum Value<'s> {
 pub struct Node<'s> {
     pub line: u32,
     pub col: u32,
-    /// Byte range in the source, used to quote the user's own spelling in hints.
-    pub span: Option<(usize, usize)>,
+    /// Where the node is written in the source, to quote the user's own spelling in hints.
+    pub span: ByteSpan,
     pub value: Value<'s>,
+}
+
+/// A byte range of the source in two `u32`s (a model is read whole into memory and held
+/// far below 4 GiB), so that a node takes 48 bytes rather than 64: the tree of a large
+/// model is most of what reading it costs, in memory and in page faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSpan {
+    start: u32,
+    /// `u32::MAX` where the range is unknown or does not fit.
+    len: u32,
+}
+
+impl ByteSpan {
+    pub const UNKNOWN: ByteSpan = ByteSpan {
+        start: 0,
+        len: u32::MAX,
+    };
+
+    /// `len` bytes from `start`; unknown where they do not fit in `u32`.
+    pub fn new(start: usize, len: usize) -> Self {
+        match (u32::try_from(start), u32::try_from(len)) {
+            (Ok(start), Ok(len)) if len != u32::MAX => ByteSpan { start, len },
+            _ => ByteSpan::UNKNOWN,
+        }
+    }
+
+    /// The range as `(start, len)`, if known.
+    pub fn get(self) -> Option<(usize, usize)> {
+        (self.len != u32::MAX).then_some((self.start as usize, self.len as usize))
+    }
 }
 
 impl Node<'_> {
     /// The node as written in `source`, trimmed: for hints such as `quote it: "0123"` and
     /// for the keys that YAML typed as numbers.
     pub fn spelling<'s>(&self, source: &'s str) -> Option<&'s str> {
-        let (start, len) = self.span?;
+        let (start, len) = self.span.get()?;
         source.get(start..start + len).map(str::trim)
     }
 

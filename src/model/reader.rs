@@ -71,6 +71,7 @@ impl<'s> Reader<'s> {
     fn first_line_width(&self, node: &Node) -> usize {
         let Some(text) = node
             .span
+            .get()
             .and_then(|(start, len)| self.source.get(start..start + len))
         else {
             return 0;
@@ -127,10 +128,13 @@ impl<'s> Reader<'s> {
     /// A string that may also be written as a list of strings.
     pub fn strings(&mut self, node: &Node, what: impl Display + Copy) -> Vec<Sp<String>> {
         match &node.value {
-            Value::Seq(items) => items
-                .iter()
-                .filter_map(|item| self.string(item, what))
-                .collect(),
+            Value::Seq(items) => {
+                // Sized for the list as written: a collected `filter_map` would start at
+                // four entries, whatever the list's length.
+                let mut strings = Vec::with_capacity(items.len());
+                strings.extend(items.iter().filter_map(|item| self.string(item, what)));
+                strings
+            }
             _ => self.string(node, what).into_iter().collect(),
         }
     }

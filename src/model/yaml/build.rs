@@ -8,7 +8,7 @@ use granit_parser::{Event, ScalarStyle, Span, Tag};
 use super::scalar::{Plain, classify};
 use super::tags::{self, Meaning};
 use super::{Fault, keys};
-use crate::model::node::{Node, Value};
+use crate::model::node::{ByteSpan, Node, Value};
 
 /// How far a model may nest: a real one needs about eight levels, and the tree is dropped
 /// recursively, so the limit also keeps the stack safe.
@@ -77,7 +77,7 @@ impl<'s> Builder<'s> {
         self.root.unwrap_or(Node {
             line: 1,
             col: 1,
-            span: None,
+            span: ByteSpan::UNKNOWN,
             value: Value::Null,
         })
     }
@@ -115,7 +115,9 @@ impl<'s> Builder<'s> {
         Node {
             line: span.start.line().min(u32::MAX as usize) as u32,
             col: (span.start.col() + 1).min(u32::MAX as usize) as u32,
-            span: span.byte_range().map(|r| (r.start, r.len())),
+            span: span
+                .byte_range()
+                .map_or(ByteSpan::UNKNOWN, |r| ByteSpan::new(r.start, r.len())),
             value: Value::Null,
         }
     }

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 
 use super::build::{MAX_DEPTH, plain_value};
 use super::keys;
-use crate::model::node::{Node, Value};
+use crate::model::node::{ByteSpan, Node, Value};
 
 /// The tree of `source`, or `None` where the full reader must read it.
 pub fn read(source: &str) -> Option<Node<'_>> {
@@ -33,6 +33,8 @@ pub fn read(source: &str) -> Option<Node<'_>> {
         nodes: 0,
         max_nodes: source.len().max(250_000),
         depth: 0,
+        pairs: Vec::new(),
+        items: Vec::new(),
     };
     if fast.next_content() != Some(0) || fast.dash(0) {
         return None;
@@ -68,6 +70,11 @@ struct Fast<'s> {
     nodes: usize,
     max_nodes: usize,
     depth: usize,
+    /// The entries of the collections open now, innermost last: each one is moved into a
+    /// vector of its exact size when it closes (a vector grown by pushing holds up to
+    /// twice its entries, and leaves the smaller ones it outgrew behind).
+    pairs: Vec<(Node<'s>, Node<'s>)>,
+    items: Vec<Node<'s>>,
 }
 
 impl<'s> Fast<'s> {
@@ -112,7 +119,7 @@ impl<'s> Fast<'s> {
         Node {
             line: self.line,
             col: (at - self.start + 1) as u32,
-            span: Some((at, len)),
+            span: ByteSpan::new(at, len),
             value,
         }
     }
@@ -137,23 +144,23 @@ impl<'s> Fast<'s> {
         self.enter()?;
         let mut at = self.start + col;
         let head = self.node(at, 0, Value::Null);
-        let mut pairs = Vec::new();
+        let base = self.pairs.len();
         loop {
             let (key, colon) = self.key(at)?;
             let value = self.value(col, colon)?;
-            pairs.push((key, value));
+            self.pairs.push((key, value));
             match self.next_content() {
                 Some(indent) if indent == col && !self.dash(indent) => at = self.start + col,
                 Some(indent) if indent > col => return None,
                 _ => break,
             }
         }
-        if !keys::duplicates(self.src, &pairs).is_empty() {
+        if !keys::duplicates(self.src, &self.pairs[base..]).is_empty() {
             return None;
         }
         self.depth -= 1;
         Some(Node {
-            value: Value::Map(pairs),
+            value: Value::Map(self.pairs.drain(base..).collect()),
             ..head
         })
     }
@@ -220,7 +227,7 @@ impl<'s> Fast<'s> {
             0,
             Value::Null,
         );
-        let mut items = Vec::new();
+        let base = self.items.len();
         loop {
             let dash = self.start + col;
             if self.byte(dash + 1) != Some(b' ') {
@@ -232,7 +239,7 @@ impl<'s> Fast<'s> {
                 _ if self.is_entry(at)? => self.map(at - self.start)?,
                 _ => self.inline(at)?,
             };
-            items.push(item);
+            self.items.push(item);
             match self.next_content() {
                 Some(indent) if indent == col && self.dash(indent) => {}
                 Some(indent) if indent > col => return None,
@@ -241,7 +248,7 @@ impl<'s> Fast<'s> {
         }
         self.depth -= 1;
         Some(Node {
-            value: Value::Seq(items),
+            value: Value::Seq(self.items.drain(base..).collect()),
             ..head
         })
     }
@@ -331,7 +338,7 @@ impl<'s> Fast<'s> {
         let mapping = self.bytes[at] == b'{';
         let closer = if mapping { b'}' } else { b']' };
         let head = self.node(at, 1, Value::Null);
-        let (mut items, mut pairs) = (Vec::new(), Vec::new());
+        let (items, pairs) = (self.items.len(), self.pairs.len());
         let mut i = self.skip_spaces(at + 1);
         if self.byte(i)? != closer {
             loop {
@@ -340,10 +347,10 @@ impl<'s> Fast<'s> {
                 if mapping {
                     i = self.skip_spaces(i + 1);
                     let (value, after) = self.flow_scalar(i, closer, false)?;
-                    pairs.push((item, value));
+                    self.pairs.push((item, value));
                     i = self.skip_spaces(after);
                 } else {
-                    items.push(item);
+                    self.items.push(item);
                 }
                 match self.byte(i)? {
                     b',' => i = self.skip_spaces(i + 1),
@@ -355,14 +362,14 @@ impl<'s> Fast<'s> {
                 }
             }
         }
-        if mapping && !keys::duplicates(self.src, &pairs).is_empty() {
+        if mapping && !keys::duplicates(self.src, &self.pairs[pairs..]).is_empty() {
             return None;
         }
         self.depth -= 1;
         let value = if mapping {
-            Value::Map(pairs)
+            Value::Map(self.pairs.drain(pairs..).collect())
         } else {
-            Value::Seq(items)
+            Value::Seq(self.items.drain(items..).collect())
         };
         Some((Node { value, ..head }, i + 1))
     }

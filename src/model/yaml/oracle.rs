@@ -9,7 +9,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::compare::difference;
-use crate::model::node::{Node, Value};
+use crate::model::node::{ByteSpan, Node, Value};
 
 struct OldNode(Node<'static>);
 
@@ -19,8 +19,8 @@ impl<'de> Deserialize<'de> for OldNode {
         let loc = spanned.referenced;
         let span = loc.span();
         let span = match (span.byte_offset(), span.byte_len()) {
-            (Some(o), Some(l)) => Some((o as usize, l as usize)),
-            _ => None,
+            (Some(o), Some(l)) => ByteSpan::new(o as usize, l as usize),
+            _ => ByteSpan::UNKNOWN,
         };
         Ok(OldNode(Node {
             line: loc.line() as u32,
