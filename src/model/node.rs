@@ -36,6 +36,10 @@ pub struct ByteSpan {
     len: u32,
 }
 
+// The size the comment above promises, where pointers take 64 bits.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Node<'static>>() == 48);
+
 impl ByteSpan {
     pub const UNKNOWN: ByteSpan = ByteSpan {
         start: 0,
