@@ -118,6 +118,7 @@ fn ascii_json_chars(byte: u8) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::{Principal, PrincipalKind, Statement};
 
     /// The ASCII path counts each character as the general one does.
     #[test]
@@ -138,7 +139,6 @@ mod tests {
         assert_eq!(json_string_chars("a \"b\"\t\u{1}"), 2 + 1 + 2 + 1 + 2 + 6);
         assert_eq!(json_string_chars("é\u{a0}x"), 2 + 1 + 1);
     }
-    use crate::ir::{Principal, PrincipalKind, Statement};
 
     /// The count must equal the non-whitespace length of the compact JSON it describes.
     #[test]
