@@ -88,29 +88,21 @@ pub fn policy_chars_with(doc: &PolicyDocument, role_arn_chars: &dyn Fn(RoleIdx) 
 
 /// A JSON string's characters without whitespace, quotes and escapes included.
 pub fn json_string_chars(s: &str) -> usize {
-    if s.is_ascii() {
-        // Byte by byte: the same count as below, for the text that nearly all policies are.
-        let escaped: usize = s.bytes().map(ascii_json_chars).sum();
-        return escaped + 2;
-    }
-    let escaped: usize = s
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '"' | '\\' => 2,
-            c if (c as u32) < 0x20 => 6,
-            _ => 1,
-        })
-        .sum();
+    let escaped: usize = if s.is_ascii() {
+        // Byte by byte, without decoding UTF-8: the text that nearly all policies are.
+        s.bytes().map(|b| json_char_chars(char::from(b))).sum()
+    } else {
+        s.chars().map(json_char_chars).sum()
+    };
     escaped + 2
 }
 
-/// What one ASCII character counts for in [`json_string_chars`].
-fn ascii_json_chars(byte: u8) -> usize {
-    match byte {
-        b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' ' => 0,
-        b'"' | b'\\' => 2,
-        0..0x20 => 6,
+/// What one character counts for in a JSON string, as IAM counts (whitespace not at all).
+fn json_char_chars(c: char) -> usize {
+    match c {
+        c if c.is_whitespace() => 0,
+        '"' | '\\' => 2,
+        c if (c as u32) < 0x20 => 6,
         _ => 1,
     }
 }
@@ -120,21 +112,28 @@ mod tests {
     use super::*;
     use crate::ir::{Principal, PrincipalKind, Statement};
 
-    /// The ASCII path counts each character as the general one does.
+    /// Both paths count a character alike: each ASCII character alone, and beside
+    /// non-ASCII text.
     #[test]
     fn ascii_characters_count_as_any_character() {
         for byte in 0..0x80u8 {
             let c = char::from(byte);
-            let general = if c.is_whitespace() {
-                0
-            } else {
-                match c {
-                    '"' | '\\' => 2,
-                    c if (c as u32) < 0x20 => 6,
-                    _ => 1,
-                }
+            let expected = match c {
+                '\t' | '\n' | '\x0b' | '\x0c' | '\r' | ' ' => 0,
+                '"' | '\\' => 2,
+                c if (c as u32) < 0x20 => 6,
+                _ => 1,
             };
-            assert_eq!(ascii_json_chars(byte), general, "byte {byte:#x}");
+            assert_eq!(
+                json_string_chars(&c.to_string()),
+                2 + expected,
+                "byte {byte:#x}"
+            );
+            assert_eq!(
+                json_string_chars(&format!("é{c}")),
+                3 + expected,
+                "byte {byte:#x}"
+            );
         }
         assert_eq!(json_string_chars("a \"b\"\t\u{1}"), 2 + 1 + 2 + 1 + 2 + 6);
         assert_eq!(json_string_chars("é\u{a0}x"), 2 + 1 + 1);

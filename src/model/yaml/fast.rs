@@ -155,14 +155,26 @@ impl<'s> Fast<'s> {
                 _ => break,
             }
         }
+        Some(Node {
+            value: self.close_map(base)?,
+            ..head
+        })
+    }
+
+    /// The mapping whose entries start at `base` of `pairs`, closed; `None` where a key
+    /// repeats.
+    fn close_map(&mut self, base: usize) -> Option<Value<'s>> {
         if !keys::duplicates(self.src, &self.pairs[base..]).is_empty() {
             return None;
         }
         self.depth -= 1;
-        Some(Node {
-            value: Value::Map(self.pairs.drain(base..).collect()),
-            ..head
-        })
+        Some(Value::Map(self.pairs.drain(base..).collect()))
+    }
+
+    /// The list whose items start at `base` of `items`, closed.
+    fn close_seq(&mut self, base: usize) -> Value<'s> {
+        self.depth -= 1;
+        Value::Seq(self.items.drain(base..).collect())
     }
 
     /// A key at byte `at` and the byte of its `:`.
@@ -246,9 +258,8 @@ impl<'s> Fast<'s> {
                 _ => break,
             }
         }
-        self.depth -= 1;
         Some(Node {
-            value: Value::Seq(self.items.drain(base..).collect()),
+            value: self.close_seq(base),
             ..head
         })
     }
@@ -338,7 +349,11 @@ impl<'s> Fast<'s> {
         let mapping = self.bytes[at] == b'{';
         let closer = if mapping { b'}' } else { b']' };
         let head = self.node(at, 1, Value::Null);
-        let (items, pairs) = (self.items.len(), self.pairs.len());
+        let base = if mapping {
+            self.pairs.len()
+        } else {
+            self.items.len()
+        };
         let mut i = self.skip_spaces(at + 1);
         if self.byte(i)? != closer {
             loop {
@@ -362,14 +377,10 @@ impl<'s> Fast<'s> {
                 }
             }
         }
-        if mapping && !keys::duplicates(self.src, &self.pairs[pairs..]).is_empty() {
-            return None;
-        }
-        self.depth -= 1;
         let value = if mapping {
-            Value::Map(self.pairs.drain(pairs..).collect())
+            self.close_map(base)?
         } else {
-            Value::Seq(self.items.drain(items..).collect())
+            self.close_seq(base)
         };
         Some((Node { value, ..head }, i + 1))
     }
