@@ -118,16 +118,16 @@ pub fn region(value: &str) -> Check {
 
 /// AWS's ExternalId rule (`iam::EXTERNAL_ID_*`).
 pub fn external_id(value: &str) -> Check {
-    let hint = format!("an External ID is {}", iam::external_id_rule());
+    let hint = || format!("an External ID is {}", iam::external_id_rule());
     let len = value.chars().count();
     if !(iam::EXTERNAL_ID_MIN..=iam::EXTERNAL_ID_MAX).contains(&len) {
         return fail(
             format!("external_id `{value}` is {} long", plural(len, "character")),
-            hint,
+            hint(),
         );
     }
     if let Some(bad) = value.chars().find(|c| !is_external_id_char(*c)) {
-        return fail(format!("external_id `{value}` contains {bad:?}"), hint);
+        return fail(format!("external_id `{value}` contains {bad:?}"), hint());
     }
     Ok(())
 }

@@ -22,8 +22,18 @@ pub fn merge_principals(statements: &[Statement]) -> Vec<Statement> {
         match into {
             Some(target) => add_principals(&mut target.principals, &statement.principals),
             None => {
-                let mut copy = statement.clone();
-                copy.principals = Vec::with_capacity(statement.principals.len());
+                // Every field but the principals, which are added one by one below.
+                let mut copy = Statement {
+                    sid: statement.sid.clone(),
+                    effect: statement.effect,
+                    actions: statement.actions.clone(),
+                    not_actions: statement.not_actions.clone(),
+                    resources: statement.resources.clone(),
+                    not_resources: statement.not_resources.clone(),
+                    principals: Vec::with_capacity(statement.principals.len()),
+                    conditions: statement.conditions.clone(),
+                    loc: statement.loc.clone(),
+                };
                 add_principals(&mut copy.principals, &statement.principals);
                 merged.push(copy);
             }

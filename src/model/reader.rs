@@ -76,7 +76,11 @@ impl<'s> Reader<'s> {
         else {
             return 0;
         };
-        let first = text.split('\n').next().unwrap_or("");
+        // A byte loop: the text is a scalar of a few bytes, too short for `memchr`.
+        let first = match text.bytes().position(|b| b == b'\n') {
+            Some(end) => &text[..end],
+            None => text,
+        };
         first.trim_end().chars().count()
     }
 

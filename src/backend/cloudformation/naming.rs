@@ -2,22 +2,33 @@
 //! and resources. Keys that differ only in `-`, `_` or case can map to one ID; that is
 //! reported at the model position.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
+use foldhash::fast::RandomState;
 
 use super::map::Map;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
-use crate::ir::{AccountIdx, Graph};
+use crate::ir::{AccountIdx, Graph, Input, RoleIdx};
 
-/// `seqera-prod_role` → `SeqeraProdRole`.
+/// `seqera-prod_role` → `SeqeraProdRole`: the runs of ASCII letters and digits, each with
+/// its first letter in upper case.
 pub fn pascal(key: &str) -> String {
-    key.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let mut chars = part.chars();
-            let first = chars.next().map(|c| c.to_ascii_uppercase());
-            first.into_iter().chain(chars).collect::<String>()
-        })
-        .collect()
+    let mut out = String::with_capacity(key.len());
+    let mut word_start = true;
+    for c in key.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(if word_start {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            });
+            word_start = false;
+        } else {
+            word_start = true;
+        }
+    }
+    out
 }
 
 pub struct RoleIds {
@@ -30,8 +41,8 @@ impl RoleIds {
     pub fn new(key: &str) -> Self {
         let base = pascal(key);
         RoleIds {
-            role: format!("{base}Role"),
-            profile: format!("{base}InstanceProfile"),
+            role: [&base, "Role"].concat(),
+            profile: [&base, "InstanceProfile"].concat(),
             base,
         }
     }
@@ -39,7 +50,7 @@ impl RoleIds {
     /// The `n`th (from 0) of the role's generated `-assume` policies:
     /// `<Base>AssumePolicy`, `<Base>AssumePolicy2`, …
     pub fn assume(&self, n: usize) -> String {
-        crate::ir::numbered(&format!("{}AssumePolicy", self.base), "", n)
+        crate::ir::numbered(&[&self.base, "AssumePolicy"].concat(), "", n)
     }
 }
 
@@ -71,13 +82,44 @@ pub fn check_files(graph: &Graph, map: &Map) -> Result<(), Diagnostics> {
     diags.into_result(())
 }
 
+/// What takes a logical ID, described only when two take the same one.
+#[derive(Clone, Copy)]
+enum Owner<'g> {
+    Role(RoleIdx),
+    InstanceProfile(RoleIdx),
+    Assume(RoleIdx, usize),
+    Input(&'g Input),
+}
+
+impl Owner<'_> {
+    fn describe(self, graph: &Graph) -> String {
+        match self {
+            Owner::Role(r) => format!("role `{}`", graph.role(r).key),
+            Owner::InstanceProfile(r) => {
+                format!("the instance profile of role `{}`", graph.role(r).key)
+            }
+            Owner::Assume(r, n) => {
+                let role = graph.role(r);
+                format!("policy `{}` of role `{}`", role.assume[n].name, role.key)
+            }
+            Owner::Input(input) => format!("input `{}`", input.name),
+        }
+    }
+}
+
 /// Checks that the IDs a template will use are distinct.
-pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
+pub fn check<'g>(graph: &'g Graph) -> Result<(), Diagnostics> {
     let mut diags = Diagnostics::default();
+    let mut ids: HashMap<String, Owner<'g>, RandomState> = HashMap::default();
     for (i, _) in graph.accounts.iter().enumerate() {
-        let mut ids: BTreeMap<String, String> = BTreeMap::new();
-        let mut claim = |id: String, loc: &Loc, what: String| {
-            if let Some(first) = ids.get(&id) {
+        ids.clear();
+        let mut claim = |id: String, loc: &Loc, owner: Owner<'g>| match ids.entry(id) {
+            Entry::Occupied(first) => {
+                let (what, first, id) = (
+                    owner.describe(graph),
+                    first.get().describe(graph),
+                    first.key(),
+                );
                 diags.push(
                     Diagnostic::at(
                         loc,
@@ -87,34 +129,24 @@ pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
                     )
                     .hint("rename one key: logical IDs keep letters and digits only"),
                 );
-            } else {
-                ids.insert(id, what);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(owner);
             }
         };
-        for (_, role) in graph.roles_in(AccountIdx(i)) {
-            let r = RoleIds::new(&role.key);
-            claim(r.role.clone(), &role.loc, format!("role `{}`", role.key));
+        for (idx, role) in graph.roles_in(AccountIdx(i)) {
+            let mut r = RoleIds::new(&role.key);
+            claim(std::mem::take(&mut r.role), &role.loc, Owner::Role(idx));
             if role.instance_profile.is_some() {
-                claim(
-                    r.profile.clone(),
-                    &role.loc,
-                    format!("the instance profile of role `{}`", role.key),
-                );
+                let profile = std::mem::take(&mut r.profile);
+                claim(profile, &role.loc, Owner::InstanceProfile(idx));
             }
-            for (n, policy) in role.assume.iter().enumerate() {
-                claim(
-                    r.assume(n),
-                    &role.loc,
-                    format!("policy `{}` of role `{}`", policy.name, role.key),
-                );
+            for n in 0..role.assume.len() {
+                claim(r.assume(n), &role.loc, Owner::Assume(idx, n));
             }
         }
         for input in graph.inputs_in(AccountIdx(i)) {
-            claim(
-                pascal(&input.name),
-                &input.loc,
-                format!("input `{}`", input.name),
-            );
+            claim(pascal(&input.name), &input.loc, Owner::Input(input));
         }
     }
     diags.into_result(())
@@ -126,4 +158,26 @@ fn collision(loc: &Loc, file: &str, kind: &str, key: &str, first: &str) -> Diagn
         format!("{kind} `{key}` and account `{first}` would both write cloudformation/{file}"),
     )
     .hint("file names ignore case on some systems, and a large account's templates are numbered (`<account>-2.yaml`); rename one key")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pascal;
+
+    /// The runs of ASCII letters and digits, each capitalised; everything else is dropped.
+    #[test]
+    fn logical_ids_are_pascal_case() {
+        let cases = [
+            ("seqera-prod_role", "SeqeraProdRole"),
+            ("a--b", "AB"),
+            ("x9y", "X9y"),
+            ("9lives", "9lives"),
+            ("é-a", "A"),
+            ("aéb", "AB"),
+            ("", ""),
+        ];
+        for (key, id) in cases {
+            assert_eq!(pascal(key), id, "key {key:?}");
+        }
+    }
 }
