@@ -40,11 +40,17 @@ pub struct Manifest {
     pub moved: BTreeMap<String, String>,
 }
 
+/// The SHA-256 of `bytes` in lowercase hex, written digit by digit: the manifest hashes
+/// every file of every run, and a `format!` per byte cost more than the hash itself.
 pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(2 * digest.len());
+    for byte in digest {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    hex
 }
 
 impl Manifest {
@@ -268,4 +274,20 @@ fn hash_all(files: &FileSet) -> BTreeMap<String, String> {
             .collect::<Vec<_>>()
     });
     hashed.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// FIPS 180-2's test vectors, as the manifest records them.
+    #[test]
+    fn hashes_are_lowercase_hex_sha256() {
+        assert_eq!(
+            super::sha256(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            super::sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }

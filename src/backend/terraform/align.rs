@@ -8,7 +8,7 @@
 
 pub fn align(text: &str) -> String {
     let lines: Vec<(&str, Option<(&str, &str)>)> =
-        text.split('\n').map(|l| (l, assignment(l))).collect();
+        lines(text).map(|l| (l, assignment(l))).collect();
     // Written into one buffer: this runs over every generated `.tf` file.
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for group in lines.chunk_by(|a, b| a.1.is_some() && b.1.is_some()) {
@@ -34,59 +34,98 @@ pub fn align(text: &str) -> String {
     out
 }
 
+/// `text.split('\n')`, with the line breaks found by `memchr`: a generated module has
+/// tens of thousands of short lines, where `str::split`'s searcher costs more per line.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(Some)
+        .chain([None])
+        .map(move |end| {
+            let end = end.unwrap_or(text.len());
+            let line = &text[start..end];
+            start = end + 1;
+            line
+        })
+}
+
 /// Splits `  key = value` into (`  key`, `= value`) when terraform would align it.
+/// This runs for every line of every `.tf` file, so the common lines take short cuts:
+/// one without `=` (a list item, a bracket, a block header) is no assignment, and in
+/// one without `"` before its first `=`, that `=` is the one to look at.
 fn assignment(line: &str) -> Option<(&str, &str)> {
+    let bytes = line.as_bytes();
+    let first = memchr::memchr(b'=', bytes)?;
     let trimmed = line.trim_start();
     if trimmed.starts_with('#') || trimmed.starts_with("//") {
         return None;
     }
-    let bytes = line.as_bytes();
-    let (eq, _) = outside_strings(line).find(|&(i, b)| {
-        let prev = i.checked_sub(1).map(|p| bytes[p]);
-        let next = bytes.get(i + 1).copied();
-        let operator =
-            matches!(prev, Some(b'=' | b'!' | b'<' | b'>')) || matches!(next, Some(b'=' | b'>'));
-        b == b'=' && !operator
-    })?;
+    let eq = if bytes[..first].contains(&b'"') || operator(bytes, first) {
+        assignment_eq(bytes)?
+    } else {
+        first
+    };
     let lead = line[..eq].trim_end();
-    if lead.trim().is_empty() || !balanced(&line[eq..]) {
+    if lead.trim().is_empty() || bracket_depth(&bytes[eq..]) != 0 {
         return None;
     }
     Some((lead, &line[eq..]))
 }
 
-/// Brackets outside string literals net to zero; `${ … }` inside strings nets to zero too.
-fn balanced(text: &str) -> bool {
-    let depth: i32 = outside_strings(text)
-        .map(|(_, b)| match b {
-            b'(' | b'[' | b'{' => 1,
-            b')' | b']' | b'}' => -1,
-            _ => 0,
-        })
-        .sum();
-    depth == 0
+/// The first `=` outside strings that is not part of an operator.
+fn assignment_eq(bytes: &[u8]) -> Option<usize> {
+    let mut strings = Strings::default();
+    (0..bytes.len()).find(|&i| strings.outside(bytes[i]) && bytes[i] == b'=' && !operator(bytes, i))
 }
 
-/// The bytes of a line that are not inside a quoted string, with their positions.
-fn outside_strings(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
-    let mut in_string = false;
-    let mut escaped = false;
-    text.bytes().enumerate().filter(move |&(_, b)| {
-        if in_string {
+/// Opening minus closing brackets outside strings (`${ … }` inside a string is skipped).
+fn bracket_depth(bytes: &[u8]) -> i32 {
+    let mut strings = Strings::default();
+    let mut depth = 0;
+    for &b in bytes {
+        if strings.outside(b) {
             match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+    depth
+}
+
+/// Where a scan of a line stands with respect to quoted strings.
+#[derive(Default)]
+struct Strings {
+    inside: bool,
+    escaped: bool,
+}
+
+impl Strings {
+    /// Takes the next byte; whether it is outside strings (the quotes themselves are not).
+    fn outside(&mut self, b: u8) -> bool {
+        if self.inside {
+            match b {
+                _ if self.escaped => self.escaped = false,
+                b'\\' => self.escaped = true,
+                b'"' => self.inside = false,
                 _ => {}
             }
             return false;
         }
         if b == b'"' {
-            in_string = true;
+            self.inside = true;
             return false;
         }
         true
-    })
+    }
+}
+
+/// Whether the `=` at `i` belongs to `==`, `!=`, `<=`, `>=` or `=>`.
+fn operator(bytes: &[u8], i: usize) -> bool {
+    let prev = i.checked_sub(1).map(|p| bytes[p]);
+    let next = bytes.get(i + 1).copied();
+    matches!(prev, Some(b'=' | b'!' | b'<' | b'>')) || matches!(next, Some(b'=' | b'>'))
 }
 
 #[cfg(test)]
@@ -112,5 +151,95 @@ mod tests {
     fn blank_lines_and_blocks_break_groups() {
         let input = "x = 1\n\nlonger = 2\nb {\n}\n";
         assert_eq!(align(input), input);
+    }
+
+    /// The rule as first written, in two scans of an iterator over the bytes outside
+    /// strings: `assignment` and its short cuts must split every line as it does.
+    fn reference(line: &str) -> Option<(&str, &str)> {
+        fn outside_strings(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+            let (mut in_string, mut escaped) = (false, false);
+            text.bytes().enumerate().filter(move |&(_, b)| {
+                if in_string {
+                    match b {
+                        _ if escaped => escaped = false,
+                        b'\\' => escaped = true,
+                        b'"' => in_string = false,
+                        _ => {}
+                    }
+                    return false;
+                }
+                if b == b'"' {
+                    in_string = true;
+                    return false;
+                }
+                true
+            })
+        }
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') || trimmed.starts_with("//") {
+            return None;
+        }
+        let bytes = line.as_bytes();
+        let (eq, _) = outside_strings(line).find(|&(i, b)| {
+            let prev = i.checked_sub(1).map(|p| bytes[p]);
+            let next = bytes.get(i + 1).copied();
+            let operator = matches!(prev, Some(b'=' | b'!' | b'<' | b'>'))
+                || matches!(next, Some(b'=' | b'>'));
+            b == b'=' && !operator
+        })?;
+        let depth: i32 = outside_strings(&line[eq..])
+            .map(|(_, b)| match b {
+                b'(' | b'[' | b'{' => 1,
+                b')' | b']' | b'}' => -1,
+                _ => 0,
+            })
+            .sum();
+        let lead = line[..eq].trim_end();
+        (!lead.trim().is_empty() && depth == 0).then(|| (lead, &line[eq..]))
+    }
+
+    #[test]
+    fn lines_are_split_at_every_line_break() {
+        for text in ["", "a", "a\n", "\n\n", "a\nb", "é\n\nx\n"] {
+            let ours: Vec<&str> = super::lines(text).collect();
+            assert_eq!(ours, text.split('\n').collect::<Vec<_>>(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn short_cuts_split_like_the_reference() {
+        let mut lines: Vec<String> = [
+            "  a = \"x\\\"=\" # c",
+            "  a = [\"${b}\", {",
+            "  f = { x = 1 }",
+            "  g = (1 + [2",
+            "x=>y",
+            " = 1",
+            "  k = \"unterminated",
+            "  \"q\\\\\" = \"v\"",
+            "a <= b",
+            "c = d != e",
+            "// x = 1",
+            "",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("golden");
+        let mut stack = vec![golden];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "tf") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    lines.extend(text.lines().map(str::to_owned));
+                }
+            }
+        }
+        assert!(lines.len() > 1000, "only {} lines", lines.len());
+        for line in &lines {
+            assert_eq!(super::assignment(line), reference(line), "{line:?}");
+        }
     }
 }
