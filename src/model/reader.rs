@@ -76,8 +76,7 @@ impl<'s> Reader<'s> {
         else {
             return 0;
         };
-        // A byte loop: the text is a scalar of a few bytes, too short for `memchr`.
-        let first = match text.bytes().position(|b| b == b'\n') {
+        let first = match memchr::memchr(b'\n', text.as_bytes()) {
             Some(end) => &text[..end],
             None => text,
         };

@@ -37,34 +37,26 @@ pub fn align(text: &str) -> String {
 /// `text.split('\n')`, with the line breaks found by `memchr`: a generated module has
 /// tens of thousands of short lines, where `str::split`'s searcher costs more per line.
 fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
     let mut start = 0;
-    memchr::memchr_iter(b'\n', text.as_bytes())
-        .map(Some)
-        .chain([None])
-        .map(move |end| {
-            let end = end.unwrap_or(text.len());
-            let line = &text[start..end];
-            start = end + 1;
-            line
-        })
+    ends.map(move |end| {
+        let line = &text[start..end];
+        start = end + 1;
+        line
+    })
 }
 
 /// Splits `  key = value` into (`  key`, `= value`) when terraform would align it.
-/// This runs for every line of every `.tf` file, so the common lines take short cuts:
-/// one without `=` (a list item, a bracket, a block header) is no assignment, and in
-/// one without `"` before its first `=`, that `=` is the one to look at.
+/// This runs for every line of every `.tf` file: a line without `=` (a list item, a
+/// bracket, a block header) is no assignment, found without scanning for strings.
 fn assignment(line: &str) -> Option<(&str, &str)> {
     let bytes = line.as_bytes();
-    let first = memchr::memchr(b'=', bytes)?;
+    memchr::memchr(b'=', bytes)?; // no `=`, no assignment
     let trimmed = line.trim_start();
     if trimmed.starts_with('#') || trimmed.starts_with("//") {
         return None;
     }
-    let eq = if bytes[..first].contains(&b'"') || operator(bytes, first) {
-        assignment_eq(bytes)?
-    } else {
-        first
-    };
+    let eq = assignment_eq(bytes)?;
     let lead = line[..eq].trim_end();
     if lead.trim().is_empty() || bracket_depth(&bytes[eq..]) != 0 {
         return None;
