@@ -2,6 +2,7 @@
 //! reports every problem; the graph is only handed out when there were none.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::checks::{self, Check};
 use super::trust::{self, Edge};
@@ -17,6 +18,8 @@ pub(super) struct Builder<'m> {
     pub account_keys: BTreeMap<&'m str, AccountIdx>,
     pub roles: Vec<Role>,
     pub role_keys: BTreeMap<&'m str, RoleIdx>,
+    /// The model's own tags, checked and built once, for the roles that add none.
+    model_tags: Option<Arc<BTreeMap<String, String>>>,
 }
 
 impl Builder<'_> {
@@ -41,6 +44,7 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
         account_keys: BTreeMap::new(),
         roles: Vec::with_capacity(model.roles.len()),
         role_keys: BTreeMap::new(),
+        model_tags: None,
     };
     if let Some(name) = &model.name {
         let ok = (1..=128).contains(&name.value.chars().count())
@@ -306,13 +310,31 @@ fn policy_arn(b: &mut Builder, arn: &Sp<String>, role: &Sp<String>, partition: O
     }
 }
 
-/// Role tags are merged over the model's top-level tags.
-fn tags(b: &mut Builder, role: &model::Role) -> BTreeMap<String, String> {
-    let mut merged = BTreeMap::new();
-    for (k, v) in b.model.tags.iter().chain(&role.tags) {
-        b.report(&k.loc, checks::tag(&k.value, &v.value));
-        merged.insert(k.value.clone(), v.value.clone());
-    }
+/// Role tags are merged over the model's top-level tags. The model's tags are checked with
+/// the first role (as often as before, once the diagnostics are deduplicated) and their map
+/// is shared by every role that adds no tags of its own.
+fn tags(b: &mut Builder, role: &model::Role) -> Arc<BTreeMap<String, String>> {
+    let shared = match &b.model_tags {
+        Some(shared) => Arc::clone(shared),
+        None => {
+            let mut merged = BTreeMap::new();
+            for (k, v) in &b.model.tags {
+                b.report(&k.loc, checks::tag(&k.value, &v.value));
+                merged.insert(k.value.clone(), v.value.clone());
+            }
+            Arc::clone(b.model_tags.insert(Arc::new(merged)))
+        }
+    };
+    let merged = if role.tags.is_empty() {
+        shared
+    } else {
+        let mut merged = BTreeMap::clone(&shared);
+        for (k, v) in &role.tags {
+            b.report(&k.loc, checks::tag(&k.value, &v.value));
+            merged.insert(k.value.clone(), v.value.clone());
+        }
+        Arc::new(merged)
+    };
     if merged.len() > 50 {
         b.error(
             &role.key.loc,
@@ -329,7 +351,7 @@ fn tags(b: &mut Builder, role: &model::Role) -> BTreeMap<String, String> {
 
 fn inline_policies(b: &mut Builder, role: &model::Role) -> Vec<NamedPolicy> {
     let mut seen: BTreeMap<String, ()> = BTreeMap::new();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(role.policies.len());
     for policy in &role.policies {
         b.report(&policy.name.loc, checks::policy_name(&policy.name.value));
         if seen

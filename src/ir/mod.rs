@@ -76,7 +76,9 @@ pub struct Role {
     pub permissions_boundary: Option<String>,
     pub managed_policies: Vec<String>,
     pub inline_policies: Vec<NamedPolicy>,
-    pub tags: BTreeMap<String, String>,
+    /// Shared by every role that adds no tags of its own to the model's: a large model's
+    /// roles mostly carry the same few tags, and one map per role was most of the graph.
+    pub tags: std::sync::Arc<BTreeMap<String, String>>,
     pub instance_profile: Option<String>,
     /// The trust as the model states it: one statement per `trusted_by` entry, each with
     /// its position. Lint and the graph queries read this.

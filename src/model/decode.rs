@@ -264,7 +264,9 @@ fn role(
         };
     }
     if let Some(n) = f.get("policies") {
-        for (name, body) in r.entries(n, format_args!("`policies` of {what}")) {
+        let entries = r.entries(n, format_args!("`policies` of {what}"));
+        role.policies.reserve_exact(entries.len());
+        for (name, body) in entries {
             let policy = role.policies.len();
             if let Some(p) = inline_policy(r, name, body, index, policy, files) {
                 role.policies.push(p);

@@ -92,7 +92,7 @@ pub fn plan(graph: &Graph, inputs: &Inputs) -> Plan {
                     max_session_duration: max_session_duration
                         .unwrap_or(DEFAULT_MAX_SESSION_DURATION),
                     permissions_boundary: permissions_boundary.clone(),
-                    tags: tags.clone(),
+                    tags: BTreeMap::clone(tags),
                     trust_policy: trust_policy.to_json(&resolve),
                     attached_policies: attached,
                     inline_policies,
