@@ -77,7 +77,8 @@ pub struct Role {
     pub managed_policies: Vec<String>,
     pub inline_policies: Vec<NamedPolicy>,
     /// Shared by every role that adds no tags of its own to the model's: a large model's
-    /// roles mostly carry the same few tags, and one map per role was most of the graph.
+    /// roles mostly carry the same few tags, and a map per role (544 bytes for one tag) was
+    /// the largest single allocation site of the graph.
     pub tags: std::sync::Arc<BTreeMap<String, String>>,
     pub instance_profile: Option<String>,
     /// The trust as the model states it: one statement per `trusted_by` entry, each with
