@@ -318,10 +318,7 @@ fn tags(b: &mut Builder, role: &model::Role) -> Arc<BTreeMap<String, String>> {
         Some(shared) => Arc::clone(shared),
         None => {
             let mut merged = BTreeMap::new();
-            for (k, v) in &b.model.tags {
-                b.report(&k.loc, checks::tag(&k.value, &v.value));
-                merged.insert(k.value.clone(), v.value.clone());
-            }
+            add_tags(b, &mut merged, &b.model.tags);
             Arc::clone(b.model_tags.insert(Arc::new(merged)))
         }
     };
@@ -329,10 +326,7 @@ fn tags(b: &mut Builder, role: &model::Role) -> Arc<BTreeMap<String, String>> {
         shared
     } else {
         let mut merged = BTreeMap::clone(&shared);
-        for (k, v) in &role.tags {
-            b.report(&k.loc, checks::tag(&k.value, &v.value));
-            merged.insert(k.value.clone(), v.value.clone());
-        }
+        add_tags(b, &mut merged, &role.tags);
         Arc::new(merged)
     };
     if merged.len() > 50 {
@@ -347,6 +341,18 @@ fn tags(b: &mut Builder, role: &model::Role) -> Arc<BTreeMap<String, String>> {
         );
     }
     merged
+}
+
+/// Checks each tag and adds it to `merged`, over any tag of the same key already there.
+fn add_tags(
+    b: &mut Builder,
+    merged: &mut BTreeMap<String, String>,
+    tags: &[(Sp<String>, Sp<String>)],
+) {
+    for (k, v) in tags {
+        b.report(&k.loc, checks::tag(&k.value, &v.value));
+        merged.insert(k.value.clone(), v.value.clone());
+    }
 }
 
 fn inline_policies(b: &mut Builder, role: &model::Role) -> Vec<NamedPolicy> {
