@@ -21,6 +21,15 @@ pub fn classify(text: &str) -> Plain {
         "false" | "False" | "FALSE" => return Plain::Bool(false),
         _ => {}
     }
+    // Most scalars of a model are words: neither an integer nor a float starts with a
+    // letter, and this answer saves reading each one as a number twice.
+    if trimmed
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphabetic)
+    {
+        return Plain::Str;
+    }
     if is_integer(trimmed) || is_float(trimmed) {
         Plain::Number
     } else {
@@ -95,6 +104,15 @@ fn is_float(text: &str) -> bool {
         ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF"
     ) {
         return true;
+    }
+    // Rust also reads `inf`, `infinity` and `nan`, which YAML does not; every other float
+    // starts with a digit or a point.
+    if !unsigned
+        .as_bytes()
+        .first()
+        .is_some_and(|&b| b.is_ascii_digit() || b == b'.')
+    {
+        return false;
     }
     match text.parse::<f64>() {
         Ok(value) if value.is_finite() => true,
