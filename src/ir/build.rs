@@ -1,12 +1,14 @@
 //! Model → role graph. Every check records a diagnostic and carries on, so one run
 //! reports every problem; the graph is only handed out when there were none.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::checks::{self, Check};
 use super::trust::{self, Edge};
 use super::*;
+use foldhash::fast::RandomState;
+
 use crate::diag::{Diagnostic, Diagnostics, closest};
 use crate::iam;
 use crate::model::{self, InstanceProfile, Sp};
@@ -15,11 +17,41 @@ pub(super) struct Builder<'m> {
     pub model: &'m model::Model,
     pub diags: &'m mut Diagnostics,
     pub accounts: Vec<Account>,
-    pub account_keys: BTreeMap<&'m str, AccountIdx>,
+    pub account_keys: Keys<'m, AccountIdx>,
     pub roles: Vec<Role>,
-    pub role_keys: BTreeMap<&'m str, RoleIdx>,
+    pub role_keys: Keys<'m, RoleIdx>,
     /// The model's own tags, checked and built once, for the roles that add none.
     model_tags: Option<Arc<BTreeMap<String, String>>>,
+}
+
+/// The model's keys of one kind and their index, looked up once or more per role. A hash
+/// map: a `BTreeMap` of a thousand keys that share a long prefix (`target-00042`) made
+/// about ten comparisons a lookup, and this made `validate` 0.97× the time.
+pub(super) struct Keys<'m, I>(HashMap<&'m str, I, RandomState>);
+
+impl<'m, I: Copy> Keys<'m, I> {
+    fn with_capacity(capacity: usize) -> Self {
+        Keys(HashMap::with_capacity_and_hasher(
+            capacity,
+            RandomState::default(),
+        ))
+    }
+
+    fn insert(&mut self, key: &'m str, index: I) {
+        self.0.insert(key, index);
+    }
+
+    pub fn get(&self, key: &str) -> Option<I> {
+        self.0.get(key).copied()
+    }
+
+    /// The key closest to `word`, for "did you mean": the keys in order, so that the
+    /// answer does not depend on the map's.
+    pub fn closest(&self, word: &str) -> Option<&'m str> {
+        let mut keys: Vec<&'m str> = self.0.keys().copied().collect();
+        keys.sort_unstable();
+        closest(word, keys)
+    }
 }
 
 impl Builder<'_> {
@@ -41,9 +73,9 @@ pub fn build(model: &model::Model, source_name: &str, diags: &mut Diagnostics) -
         model,
         diags,
         accounts: Vec::with_capacity(model.accounts.len()),
-        account_keys: BTreeMap::new(),
+        account_keys: Keys::with_capacity(model.accounts.len()),
         roles: Vec::with_capacity(model.roles.len()),
-        role_keys: BTreeMap::new(),
+        role_keys: Keys::with_capacity(model.roles.len()),
         model_tags: None,
     };
     if let Some(name) = &model.name {
@@ -276,10 +308,10 @@ fn role(b: &mut Builder, role: &model::Role) -> Option<Role> {
 }
 
 fn account_ref(b: &mut Builder, role: &Sp<String>, account: &Sp<String>) -> Option<AccountIdx> {
-    if let Some(&idx) = b.account_keys.get(account.value.as_str()) {
+    if let Some(idx) = b.account_keys.get(&account.value) {
         return Some(idx);
     }
-    let hint = match closest(&account.value, b.account_keys.keys().copied()) {
+    let hint = match b.account_keys.closest(&account.value) {
         Some(near) => format!("did you mean `{near}`? accounts are declared under `accounts:`"),
         None => "declare the account under `accounts:` or fix the key".to_owned(),
     };
@@ -446,8 +478,9 @@ fn unique_sids(b: &mut Builder, statements: &[model::Statement]) {
 
 /// IAM names are case-insensitive and unique per account.
 fn unique_per_account(b: &mut Builder, roles: &[&model::Role]) {
-    let mut names: BTreeMap<(AccountIdx, String), usize> = BTreeMap::new();
-    let mut profiles: BTreeMap<(AccountIdx, String), usize> = BTreeMap::new();
+    // Only asked who came first, never iterated: hash maps, sized for every role.
+    let mut names = HashMap::with_capacity_and_hasher(roles.len(), RandomState::default());
+    let mut profiles = HashMap::with_hasher(RandomState::default());
     let mut clashes = Vec::new();
     for (i, (role, spec)) in b.roles.iter().zip(roles).enumerate() {
         let key = (role.account, role.name.to_ascii_lowercase());
@@ -487,10 +520,14 @@ fn unique_per_account(b: &mut Builder, roles: &[&model::Role]) {
 }
 
 /// Records `index` as the owner of `key`; returns the earlier owner if there was one.
-fn claim<K: Ord>(owners: &mut BTreeMap<K, usize>, key: K, index: usize) -> Option<usize> {
+fn claim(
+    owners: &mut HashMap<(AccountIdx, String), usize, RandomState>,
+    key: (AccountIdx, String),
+    index: usize,
+) -> Option<usize> {
     match owners.entry(key) {
-        std::collections::btree_map::Entry::Occupied(first) => Some(*first.get()),
-        std::collections::btree_map::Entry::Vacant(slot) => {
+        std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+        std::collections::hash_map::Entry::Vacant(slot) => {
             slot.insert(index);
             None
         }

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 
 use super::build::Builder;
 use super::*;
-use crate::diag::closest;
 use crate::model::{self, Sp};
 use crate::platform;
 
@@ -152,11 +151,11 @@ fn trusts_directly(b: &Builder, target: RoleIdx, source: RoleIdx) -> bool {
 }
 
 fn role_ref(b: &mut Builder, key: &Sp<String>) -> Option<RoleIdx> {
-    if let Some(&idx) = b.role_keys.get(key.value.as_str()) {
+    if let Some(idx) = b.role_keys.get(&key.value) {
         return Some(idx);
     }
     if !b.model.roles.iter().any(|r| r.key.value == key.value) {
-        let hint = match closest(&key.value, b.role_keys.keys().copied()) {
+        let hint = match b.role_keys.closest(&key.value) {
             Some(near) => format!("did you mean `{near}`? give a role key from `roles:`"),
             None => "give a role key from `roles:`".to_owned(),
         };

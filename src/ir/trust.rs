@@ -10,7 +10,6 @@ use super::pack::{Grant, TooSmall, pack, policy_name};
 use super::quota::Limits;
 use super::size::json_string_chars;
 use super::*;
-use crate::diag::closest;
 use crate::model::{self, ExternalId, Sp};
 
 /// A `role:` trust entry: `source` may assume `target`.
@@ -140,10 +139,10 @@ fn principal(b: &mut Builder, target: RoleIdx, p: &model::Principal) -> Option<P
 }
 
 fn role_principal(b: &mut Builder, target: RoleIdx, key: &Sp<String>) -> Option<RoleIdx> {
-    let Some(&source) = b.role_keys.get(key.value.as_str()) else {
+    let Some(source) = b.role_keys.get(&key.value) else {
         // A role that failed its own checks was reported there; do not report it twice.
         if !b.model.roles.iter().any(|r| r.key.value == key.value) {
-            let hint = match closest(&key.value, b.role_keys.keys().copied()) {
+            let hint = match b.role_keys.closest(&key.value) {
                 Some(near) => format!(
                     "did you mean `{near}`? `role:` takes a role key from this model; use `arn:` for a role outside it"
                 ),
