@@ -8,6 +8,7 @@ pub mod diag;
 pub mod diagram;
 pub mod drift;
 pub mod explain;
+pub mod heap;
 pub mod iam;
 pub mod import;
 pub mod input;
@@ -43,6 +44,7 @@ pub fn compile_read(
     access: model::Access,
 ) -> Result<(ir::Graph, String), Diagnostics> {
     let (source, file) = model::read_source(path)?;
+    heap::prefault_for_model(source.len());
     let graph = compile_source(&file, &source, model::base_of(path), access)?;
     Ok((graph, source))
 }

@@ -219,3 +219,60 @@ fn the_quota_count_notices_oversized_templates() {
         "{problems:?}"
     );
 }
+
+/// The binary maps heap pages on a second core while it reads a large model
+/// (`rolegraph::heap`); nothing it prints or writes may depend on that. Run pinned to one
+/// core (`taskset`), it does not: the two runs must agree byte for byte, on a valid model
+/// and on one with a mistake.
+#[test]
+fn a_large_model_reads_the_same_with_one_core_and_with_two() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let taskset = std::process::Command::new("taskset")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !require_tool("taskset", taskset) {
+        return;
+    }
+    if cores < 2 {
+        println!("skipped: this machine has one core, so the binary never prefaults");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let model = synth::model(TARGETS);
+    // Large enough for the binary to prefault: see HEAP_PER_MODEL_BYTE and FEWEST.
+    assert!(model.len() * 14 >= 1 << 20, "{} bytes", model.len());
+    std::fs::write(dir.path().join("big.yaml"), &model).unwrap();
+    let broken = model.replacen("account: target-00500", "account: target-0500", 1);
+    assert_ne!(broken, model);
+    std::fs::write(dir.path().join("broken.yaml"), broken).unwrap();
+    let pinned = |args: &[&str]| {
+        let mut cmd = std::process::Command::new("taskset");
+        cmd.args(["-c", "0", env!("CARGO_BIN_EXE_rolegraph")]);
+        cmd.args(args).current_dir(dir.path()).output().unwrap()
+    };
+    for args in [
+        &["generate", "big.yaml", "--out", "two", "--quiet"][..],
+        &["validate", "broken.yaml"][..],
+    ] {
+        let two = run(args, dir.path());
+        let pinned_args: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == "two" { "one" } else { a })
+            .collect();
+        let one = pinned(&pinned_args);
+        assert_eq!(two.status.code(), one.status.code(), "{args:?}");
+        assert_eq!(text(&two.stdout), text(&one.stdout), "{args:?}");
+        assert_eq!(text(&two.stderr), text(&one.stderr), "{args:?}");
+    }
+    let broken = run(&["validate", "broken.yaml"], dir.path());
+    assert_eq!(broken.status.code(), Some(2), "{}", text(&broken.stderr));
+    assert!(text(&broken.stderr).contains("target-0500"));
+    let (two, one) = (
+        read_tree(&dir.path().join("two")),
+        read_tree(&dir.path().join("one")),
+    );
+    assert_eq!(two.len(), one.len());
+    assert!(two.len() > 2 * TARGETS, "{} files", two.len());
+    assert!(two == one, "the trees differ");
+}
