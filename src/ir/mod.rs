@@ -5,6 +5,7 @@ mod build;
 pub mod checks;
 pub mod compact;
 pub mod edges;
+mod keys;
 mod pack;
 pub mod policy;
 pub mod quota;
