@@ -35,8 +35,9 @@ const LARGE: libc::c_int = 32 << 20;
 /// glibc gives each allocation over 128 KiB its own `mmap` and unmaps it when it is
 /// freed, so the next large one (a hash table, the tree of a model, a file's text) faults
 /// in fresh pages while freed memory sits unused; and it returns the heap's free top to
-/// the system, to fault it in again. Serving large allocations from the heap and keeping
-/// up to 32 MiB of free top took a fifth of `validate`'s faults away.
+/// the system, to fault it in again. Serving large allocations from the heap took a
+/// fifth of `validate`'s faults away; keeping up to 32 MiB of free top is what lets
+/// `prefault_for_model` leave its block in the heap.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn tune() {
     // SAFETY: mallopt sets parameters of the allocator, before any thread exists; it
