@@ -59,7 +59,7 @@ impl Map {
                 .collect(),
             in_group,
         };
-        naming::check_files(graph, &map)?;
+        naming::check_files(graph, &map.stacks)?;
         Ok(map)
     }
 
@@ -72,7 +72,8 @@ impl Map {
 
     /// `<account>.yaml`, or `<account>-2.yaml`, … for the later parts of a split account.
     pub fn stack_file(&self, stack: usize) -> String {
-        format!("{}.yaml", self.stack_key(stack))
+        let s = &self.stacks.stacks[stack];
+        stack_file(&self.accounts[s.account.0].0, s.part)
     }
 
     /// The name to create the stack under: `<model>-<account>[-<part>]`.
@@ -129,6 +130,11 @@ impl Map {
                 .map(|slot| self.slot_parameter(slot)),
         }
     }
+}
+
+/// The template file of part `part` (from 0) of an account's stack.
+pub fn stack_file(account: &str, part: usize) -> String {
+    format!("{}.yaml", numbered(account, "-", part))
 }
 
 /// Stack names are `[A-Za-z][-A-Za-z0-9]*`, at most 128 characters.

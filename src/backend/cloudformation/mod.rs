@@ -37,7 +37,9 @@ pub enum Layout {
 /// The logical IDs and template file names of the per-account layout are distinct (the
 /// StackSet layout only takes roles out of those templates).
 pub fn check_names(graph: &Graph) -> Result<(), Diagnostics> {
-    Map::new(graph, Layout::PerAccount).map(|_| ())
+    naming::check(graph)?;
+    let stacks = split::split(graph, &vec![false; graph.roles.len()]);
+    naming::check_files(graph, &stacks)
 }
 
 pub fn generate(

@@ -2,12 +2,14 @@
 //! and resources. Keys that differ only in `-`, `_` or case can map to one ID; that is
 //! reported at the model position.
 
+use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
 
 use foldhash::fast::RandomState;
 
-use super::map::Map;
+use super::map;
+use super::split::Stacks;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::ir::{AccountIdx, Graph, Input, RoleIdx};
 
@@ -15,6 +17,12 @@ use crate::ir::{AccountIdx, Graph, Input, RoleIdx};
 /// its first letter in upper case.
 pub fn pascal(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
+    push_pascal(&mut out, key);
+    out
+}
+
+/// Appends `pascal(key)` to `out`.
+fn push_pascal(out: &mut String, key: &str) {
     let mut word_start = true;
     for c in key.chars() {
         if c.is_ascii_alphanumeric() {
@@ -28,7 +36,6 @@ pub fn pascal(key: &str) -> String {
             word_start = true;
         }
     }
-    out
 }
 
 pub struct RoleIds {
@@ -57,14 +64,18 @@ impl RoleIds {
 /// Template files must differ in more than case (file systems that ignore case would
 /// merge them): `prod-2.yaml` is both account `prod-2`'s template and the second part of
 /// account `prod`'s.
-pub fn check_files(graph: &Graph, map: &Map) -> Result<(), Diagnostics> {
+pub fn check_files(graph: &Graph, stacks: &Stacks) -> Result<(), Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
-    for (s, stack) in map.stacks.stacks.iter().enumerate() {
-        let file = map.stack_file(s);
+    let mut files: HashMap<String, &str, RandomState> =
+        HashMap::with_capacity_and_hasher(stacks.stacks.len(), RandomState::default());
+    for stack in &stacks.stacks {
         let account = graph.account(stack.account);
-        match files.get(&file.to_ascii_lowercase()) {
-            Some(first) if *first != account.key => {
+        let mut file = map::stack_file(&account.key, stack.part);
+        file.make_ascii_lowercase();
+        match files.entry(file) {
+            Entry::Occupied(first) if *first.get() != account.key => {
+                let file = map::stack_file(&account.key, stack.part);
+                let first = first.get();
                 diags.push(collision(
                     &account.loc,
                     &file,
@@ -73,9 +84,9 @@ pub fn check_files(graph: &Graph, map: &Map) -> Result<(), Diagnostics> {
                     first,
                 ));
             }
-            Some(_) => {}
-            None => {
-                files.insert(file.to_ascii_lowercase(), account.key.clone());
+            Entry::Occupied(_) => {}
+            Entry::Vacant(slot) => {
+                slot.insert(&account.key);
             }
         }
     }
@@ -107,47 +118,99 @@ impl Owner<'_> {
     }
 }
 
+/// The logical IDs of one template in the order they are claimed, written one after the
+/// other into one buffer that serves every template: a 1,000-account model claims
+/// thousands of IDs and none of them needs a string of its own.
+#[derive(Default)]
+struct Claims<'g> {
+    text: String,
+    ids: Vec<(std::ops::Range<usize>, &'g Loc, Owner<'g>)>,
+    /// Scratch for `collisions`.
+    order: Vec<usize>,
+}
+
+impl<'g> Claims<'g> {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ids.clear();
+    }
+
+    /// Claims the ID that `write` appends to the buffer.
+    fn claim(&mut self, loc: &'g Loc, owner: Owner<'g>, write: impl FnOnce(&mut String)) {
+        let start = self.text.len();
+        write(&mut self.text);
+        self.ids.push((start..self.text.len(), loc, owner));
+    }
+
+    /// Each claim of an ID that an earlier claim took, with that first claim, in the order
+    /// they were made.
+    fn collisions(&mut self, graph: &Graph, diags: &mut Diagnostics) {
+        if self.ids.len() < 2 {
+            return;
+        }
+        let (text, ids) = (&self.text, &self.ids);
+        let id = |i: usize| &text[ids[i].0.clone()];
+        self.order.clear();
+        self.order.extend(0..ids.len());
+        self.order
+            .sort_unstable_by(|&a, &b| id(a).cmp(id(b)).then(a.cmp(&b)));
+        let mut later: Vec<(usize, usize)> = self
+            .order
+            .chunk_by(|&a, &b| id(a) == id(b))
+            .flat_map(|same| same[1..].iter().map(|&i| (i, same[0])))
+            .collect();
+        later.sort_unstable();
+        for (i, first) in later {
+            let (_, loc, owner) = ids[i];
+            let (what, first) = (owner.describe(graph), ids[first].2.describe(graph));
+            diags.push(
+                Diagnostic::at(
+                    loc,
+                    format!(
+                        "{what} and {first} would both become CloudFormation logical ID `{}`",
+                        id(i)
+                    ),
+                )
+                .hint("rename one key: logical IDs keep letters and digits only"),
+            );
+        }
+    }
+}
+
 /// Checks that the IDs a template will use are distinct.
-pub fn check<'g>(graph: &'g Graph) -> Result<(), Diagnostics> {
+pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut ids: HashMap<String, Owner<'g>, RandomState> = HashMap::default();
+    let mut claims = Claims::default();
     for (i, _) in graph.accounts.iter().enumerate() {
-        ids.clear();
-        let mut claim = |id: String, loc: &Loc, owner: Owner<'g>| match ids.entry(id) {
-            Entry::Occupied(first) => {
-                let (what, first, id) = (
-                    owner.describe(graph),
-                    first.get().describe(graph),
-                    first.key(),
-                );
-                diags.push(
-                    Diagnostic::at(
-                        loc,
-                        format!(
-                            "{what} and {first} would both become CloudFormation logical ID `{id}`"
-                        ),
-                    )
-                    .hint("rename one key: logical IDs keep letters and digits only"),
-                );
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(owner);
-            }
-        };
+        claims.clear();
         for (idx, role) in graph.roles_in(AccountIdx(i)) {
-            let mut r = RoleIds::new(&role.key);
-            claim(std::mem::take(&mut r.role), &role.loc, Owner::Role(idx));
+            let loc = &role.loc;
+            claims.claim(loc, Owner::Role(idx), |out| {
+                push_pascal(out, &role.key);
+                out.push_str("Role");
+            });
             if role.instance_profile.is_some() {
-                let profile = std::mem::take(&mut r.profile);
-                claim(profile, &role.loc, Owner::InstanceProfile(idx));
+                claims.claim(loc, Owner::InstanceProfile(idx), |out| {
+                    push_pascal(out, &role.key);
+                    out.push_str("InstanceProfile");
+                });
             }
             for n in 0..role.assume.len() {
-                claim(r.assume(n), &role.loc, Owner::Assume(idx, n));
+                claims.claim(loc, Owner::Assume(idx, n), |out| {
+                    push_pascal(out, &role.key);
+                    out.push_str("AssumePolicy");
+                    if n > 0 {
+                        let _ = write!(out, "{}", n + 1);
+                    }
+                });
             }
         }
         for input in graph.inputs_in(AccountIdx(i)) {
-            claim(pascal(&input.name), &input.loc, Owner::Input(input));
+            claims.claim(&input.loc, Owner::Input(input), |out| {
+                push_pascal(out, &input.name);
+            });
         }
+        claims.collisions(graph, &mut diags);
     }
     diags.into_result(())
 }

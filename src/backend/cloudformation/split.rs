@@ -61,7 +61,7 @@ fn cost(graph: &Graph, idx: RoleIdx) -> Cost<'_> {
 /// The stacks of every account, leaving out the roles `elsewhere` marks (deployed by a
 /// StackSet); an account left without roles gets no stack.
 pub fn split(graph: &Graph, elsewhere: &[bool]) -> Stacks {
-    let mut stacks = Vec::new();
+    let mut stacks = Vec::with_capacity(graph.accounts.len());
     let mut stack_of = vec![usize::MAX; graph.roles.len()];
     let mut by_account = Vec::with_capacity(graph.accounts.len());
     for account in graph.account_indices() {
@@ -71,12 +71,20 @@ pub fn split(graph: &Graph, elsewhere: &[bool]) -> Stacks {
             .map(|(i, _)| i)
             .filter(|i| !elsewhere[i.0])
             .collect();
-        let costs: Vec<Cost> = roles.iter().map(|&r| cost(graph, r)).collect();
         // In model order when one stack holds them all; otherwise in trust order.
-        let mut parts = fill(&roles, &costs, 0..roles.len());
-        if parts.len() > 1 {
-            parts = fill(&roles, &costs, trust_order(graph, &roles));
-        }
+        let parts = if roles.is_empty() {
+            Vec::new()
+        } else if surely_fits(graph, &roles) {
+            vec![roles]
+        } else {
+            let costs: Vec<Cost> = roles.iter().map(|&r| cost(graph, r)).collect();
+            let parts = fill(&roles, &costs, 0..roles.len());
+            if parts.len() > 1 {
+                fill(&roles, &costs, trust_order(graph, &roles))
+            } else {
+                parts
+            }
+        };
         for (part, roles) in parts.into_iter().enumerate() {
             for r in &roles {
                 stack_of[r.0] = stacks.len();
@@ -94,6 +102,29 @@ pub fn split(graph: &Graph, elsewhere: &[bool]) -> Stacks {
         stack_of,
         by_account,
     }
+}
+
+/// Whether `roles` fit one stack by their totals alone, counting every input each role
+/// names (a shared input counts more than once, so the count is never too low): what
+/// `fill` would find, without the sets it builds, for the usual account far below the
+/// quotas.
+fn surely_fits(graph: &Graph, roles: &[RoleIdx]) -> bool {
+    let (mut resources, mut outputs, mut inputs) = (0, 0, 0);
+    for &idx in roles {
+        let role = graph.role(idx);
+        let profile = usize::from(role.instance_profile.is_some());
+        resources += 1 + profile + role.assume.len();
+        outputs += 1 + profile;
+        inputs += role
+            .trust
+            .statements
+            .iter()
+            .flat_map(|s| &s.conditions)
+            .flat_map(|c| &c.values)
+            .filter(|v| matches!(v, Text::Input(_)))
+            .count();
+    }
+    resources <= limits::RESOURCES && outputs <= limits::OUTPUTS && inputs <= limits::PARAMETERS
 }
 
 /// Greedy: the roles at the positions `order` gives, a new part whenever the next role

@@ -25,7 +25,7 @@ pub fn blocks(
     let mut out = Vec::new();
     for idx in roles {
         let role = graph.role(idx);
-        let n = &names.roles[idx.0];
+        let n = names.role(idx);
         let alias = names.alias(role.account);
         let mut add = |kind: &str, label: &str, id: String| {
             // Terraform takes `provider` only for a resource of the root module; one in a
@@ -39,14 +39,14 @@ pub fn blocks(
             out.push(block("import", &[], attrs, Vec::new()));
         };
         if existing.role(graph, idx) {
-            add("aws_iam_role", &n.role, role.name.clone());
+            add("aws_iam_role", n.role(), role.name.clone());
         }
         if let Some(profile) = &role.instance_profile
             && existing.profile(graph, idx, profile)
         {
-            add("aws_iam_instance_profile", &n.role, profile.clone());
+            add("aws_iam_instance_profile", n.role(), profile.clone());
         }
-        for (arn, label) in role.managed_policies.iter().zip(&n.managed) {
+        for (arn, label) in role.managed_policies.iter().zip(n.managed()) {
             if existing.attachment(graph, idx, arn) {
                 add(
                     "aws_iam_role_policy_attachment",
@@ -55,7 +55,7 @@ pub fn blocks(
                 );
             }
         }
-        for (policy, label) in role.inline_policies.iter().zip(&n.inline) {
+        for (policy, label) in role.inline_policies.iter().zip(n.inline()) {
             if existing.inline(graph, idx, &policy.name) {
                 add(
                     "aws_iam_role_policy",
@@ -64,7 +64,7 @@ pub fn blocks(
                 );
             }
         }
-        for (assume, label) in role.assume.iter().zip(&n.assume) {
+        for (assume, label) in role.assume.iter().zip(n.assume()) {
             let arn = ir::policy_arn(graph.account(role.account), &role.path, &assume.name);
             if existing.policy(&arn) {
                 add("aws_iam_policy", label, arn.clone());

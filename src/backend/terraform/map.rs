@@ -92,7 +92,7 @@ impl Map {
         format!(
             "{}aws_iam_role.{}",
             self.prefix(),
-            self.names.roles[role.0].role
+            self.names.role(role).role()
         )
     }
 
@@ -101,7 +101,7 @@ impl Map {
         format!(
             "{}aws_iam_instance_profile.{}",
             self.prefix(),
-            self.names.roles[role.0].role
+            self.names.role(role).role()
         )
     }
 
@@ -110,7 +110,11 @@ impl Map {
         format!(
             "{}aws_iam_policy.{}",
             self.prefix(),
-            self.names.roles[role.0].assume[n]
+            self.names
+                .role(role)
+                .assume()
+                .nth(n)
+                .expect("an -assume policy of the role")
         )
     }
 }

@@ -39,29 +39,29 @@ pub fn resources(graph: &Graph, map: &Map, layout: Layout) -> BTreeMap<String, S
 /// Each resource of one role with what it is in IAM: ARNs carry account, path and name.
 fn role_resources(graph: &Graph, names: &Names, idx: RoleIdx) -> Vec<(String, String)> {
     let role = graph.role(idx);
-    let n = &names.roles[idx.0];
+    let n = names.role(idx);
     let arn = graph.role_arn(idx);
     let account = graph.account(role.account);
-    let mut out = vec![(format!("aws_iam_role.{}", n.role), format!("role {arn}"))];
+    let mut out = vec![(format!("aws_iam_role.{}", n.role()), format!("role {arn}"))];
     if let Some(profile) = &role.instance_profile {
         out.push((
-            format!("aws_iam_instance_profile.{}", n.role),
+            format!("aws_iam_instance_profile.{}", n.role()),
             format!("instance-profile {}:{}{profile}", account.id, role.path),
         ));
     }
-    for (policy, label) in role.managed_policies.iter().zip(&n.managed) {
+    for (policy, label) in role.managed_policies.iter().zip(n.managed()) {
         out.push((
             format!("aws_iam_role_policy_attachment.{label}"),
             format!("attachment {arn} {policy}"),
         ));
     }
-    for (policy, label) in role.inline_policies.iter().zip(&n.inline) {
+    for (policy, label) in role.inline_policies.iter().zip(n.inline()) {
         out.push((
             format!("aws_iam_role_policy.{label}"),
             format!("role-policy {arn} {}", policy.name),
         ));
     }
-    for (assume, label) in role.assume.iter().zip(&n.assume) {
+    for (assume, label) in role.assume.iter().zip(n.assume()) {
         let policy = ir::policy_arn(account, &role.path, &assume.name);
         out.push((
             format!("aws_iam_policy.{label}"),
@@ -74,11 +74,11 @@ fn role_resources(graph: &Graph, names: &Names, idx: RoleIdx) -> Vec<(String, St
     }
     if graph.exclusive {
         out.push((
-            format!("aws_iam_role_policy_attachments_exclusive.{}", n.role),
+            format!("aws_iam_role_policy_attachments_exclusive.{}", n.role()),
             format!("attachments-exclusive {arn}"),
         ));
         out.push((
-            format!("aws_iam_role_policies_exclusive.{}", n.role),
+            format!("aws_iam_role_policies_exclusive.{}", n.role()),
             format!("policies-exclusive {arn}"),
         ));
     }

@@ -4,6 +4,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write;
 
 use foldhash::fast::RandomState;
 
@@ -26,28 +27,103 @@ const RESERVED_VARIABLES: [&str; 8] = [
 ];
 
 pub struct Names {
-    pub roles: Vec<RoleNames>,
+    /// Every role's labels, one after the other: a 1,000-account model has ten thousand,
+    /// and none needs a string of its own.
+    text: String,
+    /// Where each label in `text` ends.
+    ends: Vec<usize>,
+    roles: Vec<Counts>,
     /// Provider alias per account, e.g. `management` for `aws.management`.
     pub aliases: Vec<String>,
     pub region_vars: Vec<String>,
 }
 
-pub struct RoleNames {
-    /// Label of the role and its instance profile; every other label derives from it.
-    pub role: String,
-    /// The root module's outputs: the role's ARN, and its instance profile's name.
-    pub arn_output: String,
-    pub profile_output: String,
-    pub trust_doc: String,
+/// Where a role's labels start among all labels, and how many it has of each list.
+#[derive(Clone, Copy)]
+struct Counts {
+    first: usize,
+    assume: usize,
+    inline: usize,
+    managed: usize,
+}
+
+/// The labels of one role.
+#[derive(Clone, Copy)]
+pub struct RoleNames<'a> {
+    names: &'a Names,
+    counts: Counts,
+}
+
+/// The labels every role has, in the order `role_names` writes them, before its lists:
+/// the role's own, its ARN output, its instance profile output and its trust document.
+const FIXED_LABELS: usize = 4;
+
+impl<'a> RoleNames<'a> {
+    /// The label of the role and its instance profile; every other label derives from it.
+    pub fn role(self) -> &'a str {
+        self.label(0)
+    }
+
+    /// The root module's output of the role's ARN.
+    pub fn arn_output(self) -> &'a str {
+        self.label(1)
+    }
+
+    /// The root module's output of the role's instance profile name.
+    pub fn profile_output(self) -> &'a str {
+        self.label(2)
+    }
+
+    pub fn trust_doc(self) -> &'a str {
+        self.label(3)
+    }
+
     /// One label per generated `-assume` policy: `<role>_assume`, `<role>_assume_2`, …
-    pub assume: Vec<String>,
-    pub inline: Vec<String>,
-    pub managed: Vec<String>,
+    pub fn assume(self) -> impl Iterator<Item = &'a str> {
+        self.labels(FIXED_LABELS, self.counts.assume)
+    }
+
+    pub fn inline(self) -> impl Iterator<Item = &'a str> {
+        self.labels(FIXED_LABELS + self.counts.assume, self.counts.inline)
+    }
+
+    pub fn managed(self) -> impl Iterator<Item = &'a str> {
+        let first = FIXED_LABELS + self.counts.assume + self.counts.inline;
+        self.labels(first, self.counts.managed)
+    }
+
+    fn labels(self, first: usize, count: usize) -> impl Iterator<Item = &'a str> {
+        (first..first + count).map(move |i| self.label(i))
+    }
+
+    fn label(self, i: usize) -> &'a str {
+        self.names.label(self.counts.first + i)
+    }
+}
+
+impl Names {
+    pub fn role(&self, idx: RoleIdx) -> RoleNames<'_> {
+        RoleNames {
+            names: self,
+            counts: self.roles[idx.0],
+        }
+    }
+
+    fn label(&self, i: usize) -> &str {
+        let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.text[start..self.ends[i]]
+    }
 }
 
 /// Lowercase snake case, Terraform's convention for labels.
 pub fn ident(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 1);
+    push_ident(&mut out, key);
+    out
+}
+
+/// Appends `ident(key)` to `out`.
+fn push_ident(out: &mut String, key: &str) {
     // A label starts with a letter or `_`: every other character maps to one of those,
     // except a digit.
     if key.chars().next().is_none_or(|c| c.is_ascii_digit()) {
@@ -60,7 +136,6 @@ pub fn ident(key: &str) -> String {
             '_'
         }
     }));
-    out
 }
 
 /// Who claims a label, kept as indexes into the graph so that its description is written
@@ -151,9 +226,17 @@ pub fn names(graph: &Graph) -> Result<Names, Diagnostics> {
         .iter()
         .map(|a| a.key.to_ascii_lowercase())
         .collect();
-    let roles: Vec<RoleNames> = (0..graph.roles.len())
-        .map(|i| role_names(graph, RoleIdx(i)))
-        .collect();
+    // Sized for the usual role: a key of a few words, four labels and two or three policies.
+    let mut names = Names {
+        text: String::with_capacity(160 * graph.roles.len()),
+        ends: Vec::with_capacity(7 * graph.roles.len()),
+        roles: Vec::with_capacity(graph.roles.len()),
+        aliases,
+        region_vars,
+    };
+    for i in 0..graph.roles.len() {
+        role_names(graph, RoleIdx(i), &mut names);
+    }
     let diags = {
         let labels = FIXED_FILES.len() + 3 * graph.accounts.len() + graph.inputs.len();
         let mut reg = Registry {
@@ -171,9 +254,9 @@ pub fn names(graph: &Graph) -> Result<Names, Diagnostics> {
         for (a, account) in graph.accounts.iter().enumerate() {
             let who = Claimant::Account(AccountIdx(a));
             reg.claim("file", &files[a], &account.loc, who);
-            reg.claim("provider aws", &aliases[a], &account.loc, who);
+            reg.claim("provider aws", &names.aliases[a], &account.loc, who);
             if account.region.is_none() {
-                reg.claim("var", &region_vars[a], &account.loc, who);
+                reg.claim("var", &names.region_vars[a], &account.loc, who);
             }
         }
         for (i, input) in graph.inputs.iter().enumerate() {
@@ -185,75 +268,92 @@ pub fn names(graph: &Graph) -> Result<Names, Diagnostics> {
             }
             reg.claim("var", &input.name, &input.loc, Claimant::Input(i));
         }
-        for (i, names) in roles.iter().enumerate() {
-            claim_role(&mut reg, names, RoleIdx(i));
+        for i in 0..graph.roles.len() {
+            claim_role(&mut reg, names.role(RoleIdx(i)), RoleIdx(i));
         }
         reg.diags
     };
-    diags.into_result(Names {
-        roles,
-        aliases,
-        region_vars,
-    })
+    diags.into_result(names)
 }
 
-fn role_names(graph: &Graph, idx: RoleIdx) -> RoleNames {
+/// Appends the labels of role `idx` to `names`, in the order `RoleNames` reads them.
+fn role_names(graph: &Graph, idx: RoleIdx, names: &mut Names) {
     let role = graph.role(idx);
-    let base = ident(&role.key);
-    let assume = (0..role.assume.len())
-        .map(|n| crate::ir::numbered(&[&base, "_assume"].concat(), "_", n))
-        .collect();
-    let inline = role
-        .inline_policies
-        .iter()
-        .map(|p| [&base, "_", &ident(&p.name)].concat())
-        .collect();
-    let managed = role
-        .managed_policies
-        .iter()
-        .map(|arn| {
-            let name = arn.rsplit('/').next().unwrap_or(arn);
-            [&base, "_", &ident(name)].concat()
-        })
-        .collect();
-    RoleNames {
-        arn_output: [&base, "_role_arn"].concat(),
-        profile_output: [&base, "_instance_profile_name"].concat(),
-        trust_doc: [&base, "_trust"].concat(),
-        role: base,
-        assume,
-        inline,
-        managed,
+    let Names { text, ends, .. } = names;
+    let first = ends.len();
+    let start = text.len();
+    push_ident(text, &role.key);
+    let base = start..text.len();
+    ends.push(text.len());
+    let mut label = |suffix: &dyn Fn(&mut String)| {
+        text.extend_from_within(base.clone());
+        suffix(text);
+        ends.push(text.len());
+    };
+    label(&|t| t.push_str("_role_arn"));
+    label(&|t| t.push_str("_instance_profile_name"));
+    label(&|t| t.push_str("_trust"));
+    for n in 0..role.assume.len() {
+        label(&|t| {
+            t.push_str("_assume");
+            if n > 0 {
+                let _ = write!(t, "_{}", n + 1);
+            }
+        });
     }
+    for policy in &role.inline_policies {
+        label(&|t| {
+            t.push('_');
+            push_ident(t, &policy.name);
+        });
+    }
+    for arn in &role.managed_policies {
+        let name = arn.rsplit('/').next().unwrap_or(arn);
+        label(&|t| {
+            t.push('_');
+            push_ident(t, name);
+        });
+    }
+    names.roles.push(Counts {
+        first,
+        assume: role.assume.len(),
+        inline: role.inline_policies.len(),
+        managed: role.managed_policies.len(),
+    });
 }
 
 /// Claims every label of one role, in the order its blocks are written.
-fn claim_role<'n>(reg: &mut Registry<'_, 'n>, names: &'n RoleNames, idx: RoleIdx) {
+fn claim_role<'n>(reg: &mut Registry<'_, 'n>, names: RoleNames<'n>, idx: RoleIdx) {
     let role = reg.graph.role(idx);
     let who = |part| Claimant::Role(idx, part);
     let loc = &role.loc;
-    reg.claim("aws_iam_role", &names.role, loc, who(Part::Itself));
-    reg.claim("output", &names.arn_output, loc, who(Part::ArnOutput));
+    reg.claim("aws_iam_role", names.role(), loc, who(Part::Itself));
+    reg.claim("output", names.arn_output(), loc, who(Part::ArnOutput));
     if role.instance_profile.is_some() {
         let profile = who(Part::InstanceProfile);
-        reg.claim("aws_iam_instance_profile", &names.role, loc, profile);
+        reg.claim("aws_iam_instance_profile", names.role(), loc, profile);
         let output = who(Part::ProfileOutput);
-        reg.claim("output", &names.profile_output, loc, output);
+        reg.claim("output", names.profile_output(), loc, output);
     }
     let trust = who(Part::TrustPolicy);
-    reg.claim("data.aws_iam_policy_document", &names.trust_doc, loc, trust);
-    for (n, label) in names.assume.iter().enumerate() {
+    reg.claim(
+        "data.aws_iam_policy_document",
+        names.trust_doc(),
+        loc,
+        trust,
+    );
+    for (n, label) in names.assume().enumerate() {
         let w = who(Part::Assume(n));
         reg.claim("data.aws_iam_policy_document", label, loc, w);
         reg.claim("aws_iam_policy", label, loc, w);
         reg.claim("aws_iam_role_policy_attachment", label, loc, w);
     }
-    for (n, (label, policy)) in names.inline.iter().zip(&role.inline_policies).enumerate() {
+    for (n, (label, policy)) in names.inline().zip(&role.inline_policies).enumerate() {
         let w = who(Part::Inline(n));
         reg.claim("data.aws_iam_policy_document", label, &policy.loc, w);
         reg.claim("aws_iam_role_policy", label, &policy.loc, w);
     }
-    for (n, label) in names.managed.iter().enumerate() {
+    for (n, label) in names.managed().enumerate() {
         let w = who(Part::Managed(n));
         reg.claim("aws_iam_role_policy_attachment", label, loc, w);
     }

@@ -47,7 +47,7 @@ impl Emit<'_> {
                 string(&self.graph.role_arn(*role))
             }
             Text::RoleArn(role) => {
-                reference("aws_iam_role", &[&self.names.roles[role.0].role, "arn"])
+                reference("aws_iam_role", &[self.names.role(*role).role(), "arn"])
             }
             Text::Input(name) => reference("var", &[name]),
         }
@@ -165,9 +165,9 @@ impl Emit<'_> {
         // `name`, `description`, `max_session_duration`, `permissions_boundary`, `tags`:
         // attributes of the role block.
         let account = *account;
-        let n = &self.names.roles[idx.0];
-        let role_ref = |attr_name: &str| reference("aws_iam_role", &[&n.role, attr_name]);
-        blocks.push(self.policy_document(account, &n.trust_doc, trust_policy));
+        let n = self.names.role(idx);
+        let role_ref = |attr_name: &str| reference("aws_iam_role", &[n.role(), attr_name]);
+        blocks.push(self.policy_document(account, n.trust_doc(), trust_policy));
         blocks.push(self.role_block(idx));
         if let Some(profile) = instance_profile {
             let attrs = vec![
@@ -178,12 +178,12 @@ impl Emit<'_> {
             ];
             blocks.push(block(
                 "resource",
-                &["aws_iam_instance_profile", &n.role],
+                &["aws_iam_instance_profile", n.role()],
                 attrs,
                 Vec::new(),
             ));
         }
-        for (arn, label) in managed_policies.iter().zip(&n.managed) {
+        for (arn, label) in managed_policies.iter().zip(n.managed()) {
             let attrs = vec![
                 self.provider(account),
                 attr("role", role_ref("name")),
@@ -196,7 +196,7 @@ impl Emit<'_> {
                 Vec::new(),
             ));
         }
-        for (policy, label) in inline_policies.iter().zip(&n.inline) {
+        for (policy, label) in inline_policies.iter().zip(n.inline()) {
             blocks.push(self.policy_document(account, label, &policy.document));
             let attrs = vec![
                 self.provider(account),
@@ -214,7 +214,7 @@ impl Emit<'_> {
                 Vec::new(),
             ));
         }
-        for (assume, label) in assume.iter().zip(&n.assume) {
+        for (assume, label) in assume.iter().zip(n.assume()) {
             blocks.push(self.policy_document(account, label, &assume.document));
             let attrs = vec![
                 self.provider(account),
@@ -258,16 +258,15 @@ impl Emit<'_> {
     /// it is about to create.
     fn exclusive(&self, idx: RoleIdx, blocks: &mut Vec<Block>) {
         let role = self.graph.role(idx);
-        let n = &self.names.roles[idx.0];
+        let n = self.names.role(idx);
         let attachment =
-            |label: &String| reference("aws_iam_role_policy_attachment", &[label, "policy_arn"]);
-        let arns = n.managed.iter().chain(&n.assume).map(attachment).collect();
+            |label: &str| reference("aws_iam_role_policy_attachment", &[label, "policy_arn"]);
+        let arns = n.managed().chain(n.assume()).map(attachment).collect();
         let names = n
-            .inline
-            .iter()
+            .inline()
             .map(|label| reference("aws_iam_role_policy", &[label, "name"]))
             .collect();
-        let role_name = reference("aws_iam_role", &[&n.role, "name"]);
+        let role_name = reference("aws_iam_role", &[n.role(), "name"]);
         for (kind, list, items) in [
             (
                 "aws_iam_role_policy_attachments_exclusive",
@@ -281,13 +280,13 @@ impl Emit<'_> {
                 attr("role_name", role_name.clone()),
                 attr(list, Expression::Array(items)),
             ];
-            blocks.push(block("resource", &[kind, &n.role], attrs, Vec::new()));
+            blocks.push(block("resource", &[kind, n.role()], attrs, Vec::new()));
         }
     }
 
     fn role_block(&self, idx: RoleIdx) -> Block {
         let role = self.graph.role(idx);
-        let n = &self.names.roles[idx.0];
+        let n = self.names.role(idx);
         let mut attrs = vec![
             self.provider(role.account),
             attr("name", string(&role.name)),
@@ -298,7 +297,7 @@ impl Emit<'_> {
         }
         attrs.push(attr(
             "assume_role_policy",
-            reference("data", &["aws_iam_policy_document", &n.trust_doc, "json"]),
+            reference("data", &["aws_iam_policy_document", n.trust_doc(), "json"]),
         ));
         if let Some(m) = role.max_session_duration {
             attrs.push(attr("max_session_duration", Expression::Number(m.into())));
@@ -310,6 +309,6 @@ impl Emit<'_> {
             let tags = role.tags.iter().map(|(k, v)| (k.as_str(), string(v)));
             attrs.push(attr("tags", super::hcl::object(tags)));
         }
-        block("resource", &["aws_iam_role", &n.role], attrs, Vec::new())
+        block("resource", &["aws_iam_role", n.role()], attrs, Vec::new())
     }
 }

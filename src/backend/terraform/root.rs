@@ -206,10 +206,10 @@ pub fn role_outputs(
     let mut outputs = Vec::new();
     for idx in roles {
         let role = graph.role(idx);
-        let role_names = &names.roles[idx.0];
-        let label = &role_names.role;
+        let role_names = names.role(idx);
+        let label = role_names.role();
         outputs.push(Output {
-            name: role_names.arn_output.clone(),
+            name: role_names.arn_output().to_owned(),
             description: format!(
                 "ARN of role {} in account {}",
                 role.name,
@@ -219,7 +219,7 @@ pub fn role_outputs(
         });
         if role.instance_profile.is_some() {
             outputs.push(Output {
-                name: role_names.profile_output.clone(),
+                name: role_names.profile_output().to_owned(),
                 description: format!("Instance profile of role {}", role.name),
                 value: reference("aws_iam_instance_profile", &[label, "name"]),
             });
