@@ -389,25 +389,29 @@ fn inline_policies(b: &mut Builder, role: &model::Role) -> Vec<NamedPolicy> {
 }
 
 fn statement(b: &mut Builder, s: &model::Statement) -> Statement {
-    let strings = |b: &mut Builder, list: &[Sp<String>], check: fn(&str) -> Check| {
+    fn checked<T>(
+        b: &mut Builder,
+        list: &[Sp<String>],
+        check: fn(&str) -> Check,
+        wrap: fn(String) -> T,
+    ) -> Vec<T> {
         list.iter()
             .map(|sp| {
                 b.report(&sp.loc, check(&sp.value));
-                sp.value.clone()
+                wrap(sp.value.clone())
             })
-            .collect::<Vec<_>>()
-    };
+            .collect()
+    }
     if let Some(sid) = &s.sid {
         b.report(&sid.loc, checks::sid(&sid.value));
     }
-    let lits = |v: Vec<String>| v.into_iter().map(Text::Lit).collect();
     Statement {
         sid: s.sid.as_ref().map(|x| x.value.clone()),
         effect: s.effect,
-        actions: strings(b, &s.actions, checks::action),
-        not_actions: strings(b, &s.not_actions, checks::action),
-        resources: lits(strings(b, &s.resources, checks::resource)),
-        not_resources: lits(strings(b, &s.not_resources, checks::resource)),
+        actions: checked(b, &s.actions, checks::action, String::from),
+        not_actions: checked(b, &s.not_actions, checks::action, String::from),
+        resources: checked(b, &s.resources, checks::resource, Text::Lit),
+        not_resources: checked(b, &s.not_resources, checks::resource, Text::Lit),
         principals: Vec::new(),
         conditions: trust::conditions(b, &s.conditions, Vec::new()),
         loc: Some(s.loc.clone()),
