@@ -1,7 +1,7 @@
 //! Policy sizes as AWS counts them: the characters of the JSON document, whitespace
 //! excluded. Deploy-time values are unknown here, so each counts as `INPUT_CHARS`.
 
-use super::{Graph, POLICY_VERSION, PolicyDocument, RoleIdx, Text};
+use super::{Condition, Graph, POLICY_VERSION, PolicyDocument, RoleIdx, Text};
 
 /// The length assumed for a deploy-time External ID (Seqera's generated ids are shorter).
 pub const INPUT_CHARS: usize = 64;
@@ -52,11 +52,16 @@ pub fn policy_chars_with(doc: &PolicyDocument, role_arn_chars: &dyn Fn(RoleIdx) 
     let mut total =
         key("Version") + json_string_chars(POLICY_VERSION) + 1 + key("Statement") + 2 + 2;
     for (i, s) in doc.statements.iter().enumerate() {
-        let mut members: Vec<usize> = Vec::new();
+        // The object's members: their characters and how many (for the commas).
+        let (mut members, mut count) = (0, 0usize);
+        let mut member = |chars: usize| {
+            members += chars;
+            count += 1;
+        };
         if let Some(sid) = &s.sid {
-            members.push(key("Sid") + json_string_chars(sid));
+            member(key("Sid") + json_string_chars(sid));
         }
-        members.push(key("Effect") + json_string_chars(s.effect.as_str()));
+        member(key("Effect") + json_string_chars(s.effect.as_str()));
         if !s.principals.is_empty() {
             let inner: usize = s
                 .principals
@@ -64,13 +69,13 @@ pub fn policy_chars_with(doc: &PolicyDocument, role_arn_chars: &dyn Fn(RoleIdx) 
                 .map(|p| key(p.kind.as_str()) + list(&mut p.ids.iter().map(text), p.ids.len()))
                 .sum::<usize>()
                 + s.principals.len().saturating_sub(1);
-            members.push(key("Principal") + inner + 2);
+            member(key("Principal") + inner + 2);
         }
         let strings = |v: &[String]| list(&mut v.iter().map(|a| json_string_chars(a)), v.len());
         let texts = |v: &[Text]| list(&mut v.iter().map(text), v.len());
         for (name, items) in [("Action", &s.actions), ("NotAction", &s.not_actions)] {
             if !items.is_empty() {
-                members.push(key(name) + strings(items));
+                member(key(name) + strings(items));
             }
         }
         for (name, items) in [
@@ -78,34 +83,50 @@ pub fn policy_chars_with(doc: &PolicyDocument, role_arn_chars: &dyn Fn(RoleIdx) 
             ("NotResource", &s.not_resources),
         ] {
             if !items.is_empty() {
-                members.push(key(name) + texts(items));
+                member(key(name) + texts(items));
             }
         }
         if !s.conditions.is_empty() {
-            let mut operators: Vec<(&str, usize, usize)> = Vec::new();
-            for c in &s.conditions {
-                let entry = key(&c.key) + texts(&c.values);
-                match operators.last_mut() {
-                    Some((op, size, n)) if *op == c.operator => {
-                        *size += entry;
-                        *n += 1;
-                    }
-                    _ => operators.push((&c.operator, entry, 1)),
-                }
-            }
-            let inner: usize = operators
-                .iter()
-                .map(|(op, size, n)| key(op) + size + n.saturating_sub(1) + 2)
-                .sum::<usize>()
-                + operators.len().saturating_sub(1);
-            members.push(key("Condition") + inner + 2);
+            member(key("Condition") + conditions_chars(&s.conditions, &texts) + 2);
         }
-        total += members.iter().sum::<usize>() + members.len().saturating_sub(1) + 2;
+        total += members + count.saturating_sub(1) + 2;
         if i > 0 {
             total += 1;
         }
     }
     total
+}
+
+/// The characters inside a statement's `Condition` object: one member per run of
+/// conditions with the same operator (they are sorted by operator), each an object of its
+/// keys.
+fn conditions_chars(conditions: &[Condition], texts: &dyn Fn(&[Text]) -> usize) -> usize {
+    let key = |k: &str| k.len() + 3;
+    // The operator objects: their characters and how many, and the current one's
+    // operator, characters and entries.
+    let (mut chars, mut objects) = (0, 0usize);
+    let mut current: Option<(&str, usize, usize)> = None;
+    let close = |(op, size, n): (&str, usize, usize)| key(op) + size + n.saturating_sub(1) + 2;
+    for c in conditions {
+        let entry = key(&c.key) + texts(&c.values);
+        match &mut current {
+            Some((op, size, n)) if *op == c.operator => {
+                *size += entry;
+                *n += 1;
+            }
+            _ => {
+                if let Some(done) = current.replace((&c.operator, entry, 1)) {
+                    chars += close(done);
+                    objects += 1;
+                }
+            }
+        }
+    }
+    if let Some(done) = current {
+        chars += close(done);
+        objects += 1;
+    }
+    chars + objects.saturating_sub(1)
 }
 
 /// A JSON string's characters without whitespace, quotes and escapes included.
