@@ -255,6 +255,13 @@ impl<'s> Builder<'s> {
     /// Puts a finished node, `depth` collections deep, where it belongs: an item, a key, a
     /// value, or the root.
     fn place(&mut self, node: Node<'s>, merge_key: bool, depth: usize) -> Result<(), Stopped> {
+        let as_key = self
+            .stack
+            .last()
+            .is_some_and(|open| open.mapping && open.key.is_none());
+        if merge_key && !as_key {
+            return self.stop(Fault::merge_outside_key(&node));
+        }
         let Some(open) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());

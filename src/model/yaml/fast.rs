@@ -317,6 +317,10 @@ impl<'s> Fast<'s> {
             }
         }
         let end = at + self.src[at..i].trim_end_matches(' ').len();
+        // A merge key out of place: the full reader reports it.
+        if self.src[at..end] == *"<<" {
+            return None;
+        }
         self.count()?;
         let value = plain_value(Cow::Borrowed(&self.src[at..end]));
         Some((self.node(at, end - at, value), end))
@@ -415,7 +419,7 @@ impl<'s> Fast<'s> {
             }
         }
         let end = at + self.src[at..i].trim_end_matches(' ').len();
-        if key && (end < i || self.src[at..end] == *"<<") {
+        if (key && end < i) || self.src[at..end] == *"<<" {
             return None;
         }
         self.count()?;

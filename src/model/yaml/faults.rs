@@ -145,6 +145,16 @@ impl Fault {
         )
     }
 
+    /// PyYAML rejects a plain `<<` there too, as a merge it cannot construct.
+    pub fn merge_outside_key(node: &Node) -> Self {
+        Fault::at_node(
+            node,
+            2,
+            "`<<` is YAML's merge key, which only works as a mapping key".to_owned(),
+            "quote it to keep it as text: \"<<\"",
+        )
+    }
+
     pub fn merge_value(value: &Node) -> Self {
         Fault::at_node(
             value,

@@ -121,6 +121,38 @@ fn anchors_aliases_and_merges_read_as_before() {
     }
 }
 
+/// A plain `<<` anywhere but as a mapping key is refused, by the fast path and the full
+/// reader alike (the fuzzer found the fast path reading `00: <<` as text where the full
+/// reader read null); quoted, it is text.
+#[test]
+fn a_merge_key_out_of_place_is_refused_and_quoted_it_is_text() {
+    let file: std::sync::Arc<str> = "m.yaml".into();
+    for input in [
+        "00: <<",
+        "a: <<\n",
+        "- <<\n",
+        "a: [<<]\n",
+        "a: {b: <<}\n",
+        "<<\n",
+    ] {
+        assert!(
+            super::fast::read(input).is_none(),
+            "fast path read {input:?}"
+        );
+        let errors = super::parse(&file, input).unwrap_err();
+        assert!(
+            errors[0].message.contains("`<<` is YAML's merge key"),
+            "{input:?}: {}",
+            errors[0]
+        );
+    }
+    let quoted = super::parse(&file, "a: \"<<\"\n").expect("quoted text");
+    let crate::model::node::Value::Map(pairs) = &quoted.value else {
+        panic!("not a mapping: {quoted:?}");
+    };
+    assert!(matches!(&pairs[0].1.value, crate::model::node::Value::Str(s) if s == "<<"));
+}
+
 #[test]
 fn aliases_cannot_nest_deeper_than_the_limit() {
     use std::fmt::Write;
