@@ -116,9 +116,17 @@ pub struct Input {
 /// separator and 2, then 3, …: `-assume`, `-assume-2`; `prod.yaml`, `prod-2.yaml`. Every
 /// numbered name rolegraph writes comes from here.
 pub fn numbered(base: &str, separator: &str, n: usize) -> String {
-    match n {
-        0 => base.to_owned(),
-        _ => format!("{base}{separator}{}", n + 1),
+    let mut name = base.to_owned();
+    push_number(&mut name, separator, n);
+    name
+}
+
+/// Appends to a base what `numbered` adds: nothing for the first, the separator and the
+/// number after it.
+pub fn push_number(name: &mut String, separator: &str, n: usize) {
+    if n > 0 {
+        // Writing to a `String` cannot fail.
+        let _ = std::fmt::Write::write_fmt(name, format_args!("{separator}{}", n + 1));
     }
 }
 

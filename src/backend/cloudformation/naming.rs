@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::fmt::Write;
 
 use foldhash::fast::RandomState;
 
@@ -44,12 +43,18 @@ pub struct RoleIds {
     base: String,
 }
 
+/// What follows a role's PascalCase key in the logical IDs of its role, its instance
+/// profile and its `-assume` policies; `RoleIds` and `check` both spell them from here.
+const ROLE: &str = "Role";
+const INSTANCE_PROFILE: &str = "InstanceProfile";
+const ASSUME_POLICY: &str = "AssumePolicy";
+
 impl RoleIds {
     pub fn new(key: &str) -> Self {
         let base = pascal(key);
         RoleIds {
-            role: [&base, "Role"].concat(),
-            profile: [&base, "InstanceProfile"].concat(),
+            role: [&base, ROLE].concat(),
+            profile: [&base, INSTANCE_PROFILE].concat(),
             base,
         }
     }
@@ -57,8 +62,15 @@ impl RoleIds {
     /// The `n`th (from 0) of the role's generated `-assume` policies:
     /// `<Base>AssumePolicy`, `<Base>AssumePolicy2`, …
     pub fn assume(&self, n: usize) -> String {
-        crate::ir::numbered(&[&self.base, "AssumePolicy"].concat(), "", n)
+        let mut id = [&self.base, ASSUME_POLICY].concat();
+        push_number(&mut id, n);
+        id
     }
+}
+
+/// The number of the `n`th (from 0) of a series of logical IDs, which have no separator.
+fn push_number(id: &mut String, n: usize) {
+    crate::ir::push_number(id, "", n);
 }
 
 /// Template files must differ in more than case (file systems that ignore case would
@@ -187,21 +199,19 @@ pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
             let loc = &role.loc;
             claims.claim(loc, Owner::Role(idx), |out| {
                 push_pascal(out, &role.key);
-                out.push_str("Role");
+                out.push_str(ROLE);
             });
             if role.instance_profile.is_some() {
                 claims.claim(loc, Owner::InstanceProfile(idx), |out| {
                     push_pascal(out, &role.key);
-                    out.push_str("InstanceProfile");
+                    out.push_str(INSTANCE_PROFILE);
                 });
             }
             for n in 0..role.assume.len() {
                 claims.claim(loc, Owner::Assume(idx, n), |out| {
                     push_pascal(out, &role.key);
-                    out.push_str("AssumePolicy");
-                    if n > 0 {
-                        let _ = write!(out, "{}", n + 1);
-                    }
+                    out.push_str(ASSUME_POLICY);
+                    push_number(out, n);
                 });
             }
         }

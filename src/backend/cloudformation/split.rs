@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use super::limits;
-use crate::ir::{AccountIdx, Graph, RoleIdx, Text};
+use crate::ir::{AccountIdx, Graph, Role, RoleIdx, Text};
 
 pub struct Stack {
     pub account: AccountIdx,
@@ -44,18 +44,24 @@ struct Cost<'g> {
 }
 
 fn cost(graph: &Graph, idx: RoleIdx) -> Cost<'_> {
-    let role = graph.role(idx);
-    let profile = usize::from(role.instance_profile.is_some());
+    let (resources, outputs) = resources_and_outputs(graph.role(idx));
     let inputs = graph
         .inputs_of(std::iter::once(idx))
         .into_iter()
         .map(|i| i.name.as_str())
         .collect();
     Cost {
-        resources: 1 + profile + role.assume.len(),
-        outputs: 1 + profile,
+        resources,
+        outputs,
         inputs,
     }
+}
+
+/// A role's resources (itself, its instance profile, its `-assume` policies) and outputs
+/// (its ARN, its instance profile's name).
+fn resources_and_outputs(role: &Role) -> (usize, usize) {
+    let profile = usize::from(role.instance_profile.is_some());
+    (1 + profile + role.assume.len(), 1 + profile)
 }
 
 /// The stacks of every account, leaving out the roles `elsewhere` marks (deployed by a
@@ -112,9 +118,9 @@ fn surely_fits(graph: &Graph, roles: &[RoleIdx]) -> bool {
     let (mut resources, mut outputs, mut inputs) = (0, 0, 0);
     for &idx in roles {
         let role = graph.role(idx);
-        let profile = usize::from(role.instance_profile.is_some());
-        resources += 1 + profile + role.assume.len();
-        outputs += 1 + profile;
+        let (r, o) = resources_and_outputs(role);
+        resources += r;
+        outputs += o;
         inputs += role
             .trust
             .statements

@@ -4,7 +4,6 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
-use std::fmt::Write;
 
 use foldhash::fast::RandomState;
 
@@ -296,9 +295,7 @@ fn role_names(graph: &Graph, idx: RoleIdx, names: &mut Names) {
     for n in 0..role.assume.len() {
         label(&|t| {
             t.push_str("_assume");
-            if n > 0 {
-                let _ = write!(t, "_{}", n + 1);
-            }
+            crate::ir::push_number(t, "_", n);
         });
     }
     for policy in &role.inline_policies {
