@@ -130,6 +130,21 @@ pub fn push_number(name: &mut String, separator: &str, n: usize) {
     }
 }
 
+impl Role {
+    /// The names of the deploy-time inputs its trust policy uses, once per use.
+    pub fn trust_inputs(&self) -> impl Iterator<Item = &str> {
+        self.trust
+            .statements
+            .iter()
+            .flat_map(|s| &s.conditions)
+            .flat_map(|c| &c.values)
+            .filter_map(|value| match value {
+                Text::Input(name) => Some(name.as_str()),
+                _ => None,
+            })
+    }
+}
+
 impl Account {
     /// The region to deploy through: the model's, or the partition's first (IAM is global).
     pub fn region_or_default(&self) -> &str {
@@ -188,17 +203,7 @@ impl Graph {
     pub fn inputs_of(&self, roles: impl Iterator<Item = RoleIdx>) -> Vec<&Input> {
         let mut names = std::collections::BTreeSet::new();
         for role in roles.map(|idx| self.role(idx)) {
-            let values = role
-                .trust
-                .statements
-                .iter()
-                .flat_map(|s| &s.conditions)
-                .flat_map(|c| &c.values);
-            for value in values {
-                if let Text::Input(name) = value {
-                    names.insert(name.as_str());
-                }
-            }
+            names.extend(role.trust_inputs());
         }
         names
             .into_iter()

@@ -48,7 +48,7 @@ pub fn policy_chars_with(doc: &PolicyDocument, role_arn_chars: &dyn Fn(RoleIdx) 
     let list = |items: &mut dyn Iterator<Item = usize>, count: usize| -> usize {
         items.sum::<usize>() + 2 + count.saturating_sub(1)
     };
-    let key = |k: &str| k.len() + 3; // "k":
+    let key = key_chars;
     let mut total =
         key("Version") + json_string_chars(POLICY_VERSION) + 1 + key("Statement") + 2 + 2;
     for (i, s) in doc.statements.iter().enumerate() {
@@ -101,32 +101,23 @@ pub fn policy_chars_with(doc: &PolicyDocument, role_arn_chars: &dyn Fn(RoleIdx) 
 /// conditions with the same operator (they are sorted by operator), each an object of its
 /// keys.
 fn conditions_chars(conditions: &[Condition], texts: &dyn Fn(&[Text]) -> usize) -> usize {
-    let key = |k: &str| k.len() + 3;
-    // The operator objects: their characters and how many, and the current one's
-    // operator, characters and entries.
-    let (mut chars, mut objects) = (0, 0usize);
-    let mut current: Option<(&str, usize, usize)> = None;
-    let close = |(op, size, n): (&str, usize, usize)| key(op) + size + n.saturating_sub(1) + 2;
-    for c in conditions {
-        let entry = key(&c.key) + texts(&c.values);
-        match &mut current {
-            Some((op, size, n)) if *op == c.operator => {
-                *size += entry;
-                *n += 1;
-            }
-            _ => {
-                if let Some(done) = current.replace((&c.operator, entry, 1)) {
-                    chars += close(done);
-                    objects += 1;
-                }
-            }
-        }
-    }
-    if let Some(done) = current {
-        chars += close(done);
-        objects += 1;
-    }
+    let runs = conditions.chunk_by(|a, b| a.operator == b.operator);
+    let objects = runs.clone().count();
+    let chars: usize = runs
+        .map(|run| {
+            let entries: usize = run
+                .iter()
+                .map(|c| key_chars(&c.key) + texts(&c.values))
+                .sum();
+            key_chars(&run[0].operator) + entries + run.len().saturating_sub(1) + 2
+        })
+        .sum();
     chars + objects.saturating_sub(1)
+}
+
+/// A member's key as JSON writes it: `"k":`.
+fn key_chars(k: &str) -> usize {
+    k.len() + 3
 }
 
 /// A JSON string's characters without whitespace, quotes and escapes included.

@@ -83,7 +83,7 @@ impl Map {
 
     fn stack_key(&self, stack: usize) -> String {
         let s = &self.stacks.stacks[stack];
-        numbered(&self.accounts[s.account.0].0, "-", s.part)
+        stack_key(&self.accounts[s.account.0].0, s.part)
     }
 
     pub fn stackset_template(&self, group: usize) -> String {
@@ -134,7 +134,12 @@ impl Map {
 
 /// The template file of part `part` (from 0) of an account's stack.
 pub fn stack_file(account: &str, part: usize) -> String {
-    format!("{}.yaml", numbered(account, "-", part))
+    format!("{}.yaml", stack_key(account, part))
+}
+
+/// `<account>`, or `<account>-2`, … for the later parts of a split account.
+fn stack_key(account: &str, part: usize) -> String {
+    numbered(account, "-", part)
 }
 
 /// Stack names are `[A-Za-z][-A-Za-z0-9]*`, at most 128 characters.

@@ -121,14 +121,7 @@ fn surely_fits(graph: &Graph, roles: &[RoleIdx]) -> bool {
         let (r, o) = resources_and_outputs(role);
         resources += r;
         outputs += o;
-        inputs += role
-            .trust
-            .statements
-            .iter()
-            .flat_map(|s| &s.conditions)
-            .flat_map(|c| &c.values)
-            .filter(|v| matches!(v, Text::Input(_)))
-            .count();
+        inputs += role.trust_inputs().count();
     }
     resources <= limits::RESOURCES && outputs <= limits::OUTPUTS && inputs <= limits::PARAMETERS
 }
