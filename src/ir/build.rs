@@ -359,14 +359,11 @@ fn add_tags(
 }
 
 fn inline_policies(b: &mut Builder, role: &model::Role) -> Vec<NamedPolicy> {
-    let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+    let repeated = repeated_names(&role.policies);
     let mut out = Vec::with_capacity(role.policies.len());
-    for policy in &role.policies {
+    for (i, policy) in role.policies.iter().enumerate() {
         b.report(&policy.name.loc, checks::policy_name(&policy.name.value));
-        if seen
-            .insert(policy.name.value.to_ascii_lowercase(), ())
-            .is_some()
-        {
+        if repeated.binary_search(&i).is_ok() {
             b.error(
                 &policy.name.loc,
                 format!(
@@ -386,6 +383,29 @@ fn inline_policies(b: &mut Builder, role: &model::Role) -> Vec<NamedPolicy> {
         });
     }
     out
+}
+
+/// The positions, in order, of the policies whose name an earlier policy of the same role
+/// has, ignoring ASCII case as IAM does. Sorting finds them without a string or a map
+/// node per policy, and a role with one policy needs no allocation at all.
+fn repeated_names(policies: &[model::InlinePolicy]) -> Vec<usize> {
+    if policies.len() < 2 {
+        return Vec::new();
+    }
+    let folded = |i: usize| {
+        let name = &policies[i].name.value;
+        name.bytes().map(|c| c.to_ascii_lowercase())
+    };
+    let mut order: Vec<usize> = (0..policies.len()).collect();
+    // Stable: within one name, the first position comes first.
+    order.sort_by(|&x, &y| folded(x).cmp(folded(y)));
+    let mut repeated: Vec<usize> = order
+        .windows(2)
+        .filter(|pair| folded(pair[0]).eq(folded(pair[1])))
+        .map(|pair| pair[1])
+        .collect();
+    repeated.sort_unstable();
+    repeated
 }
 
 fn statement(b: &mut Builder, s: &model::Statement) -> Statement {
@@ -458,8 +478,7 @@ fn unique_per_account(b: &mut Builder, roles: &[&model::Role]) {
     let mut profiles = HashMap::with_hasher(RandomState::default());
     let mut clashes = Vec::new();
     for (i, (role, spec)) in b.roles.iter().zip(roles).enumerate() {
-        let key = (role.account, role.name.to_ascii_lowercase());
-        if let Some(first) = claim(&mut names, key, i) {
+        if let Some(first) = claim(&mut names, (role.account, Folded(&role.name)), i) {
             let at = spec.name.as_ref().map_or(&role.loc, |n| &n.loc);
             let message = format!(
                 "role name `{}` is already used by role `{}` in account `{}`",
@@ -473,11 +492,7 @@ fn unique_per_account(b: &mut Builder, roles: &[&model::Role]) {
         let Some(profile) = &role.instance_profile else {
             continue;
         };
-        if let Some(first) = claim(
-            &mut profiles,
-            (role.account, profile.to_ascii_lowercase()),
-            i,
-        ) {
+        if let Some(first) = claim(&mut profiles, (role.account, Folded(profile)), i) {
             let at = spec.instance_profile.as_ref().map_or(&role.loc, |p| &p.loc);
             let message = format!(
                 "instance profile `{profile}` is already used by role `{}`",
@@ -494,10 +509,32 @@ fn unique_per_account(b: &mut Builder, roles: &[&model::Role]) {
     }
 }
 
+/// A name compared and hashed ignoring ASCII case, as IAM compares names, without the
+/// lowercased copy per name that a `String` key would take.
+#[derive(Clone, Copy)]
+struct Folded<'a>(&'a str);
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Folded<'_> {}
+
+impl std::hash::Hash for Folded<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.0.len());
+        for byte in self.0.bytes() {
+            state.write_u8(byte.to_ascii_lowercase());
+        }
+    }
+}
+
 /// Records `index` as the owner of `key`; returns the earlier owner if there was one.
-fn claim(
-    owners: &mut HashMap<(AccountIdx, String), usize, RandomState>,
-    key: (AccountIdx, String),
+fn claim<'a>(
+    owners: &mut HashMap<(AccountIdx, Folded<'a>), usize, RandomState>,
+    key: (AccountIdx, Folded<'a>),
     index: usize,
 ) -> Option<usize> {
     match owners.entry(key) {

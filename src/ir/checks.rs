@@ -298,8 +298,11 @@ pub fn resource(value: &str) -> Check {
 
 /// Resource ARNs vary by service (S3 has no region or account), so only the frame is checked.
 fn parse_arn_loose(value: &str) -> bool {
-    let parts: Vec<&str> = value.splitn(6, ':').collect();
-    parts.len() == 6 && parts[0] == "arn" && !parts[1].is_empty() && !parts[2].is_empty()
+    let mut parts = value.splitn(6, ':');
+    parts.next() == Some("arn")
+        && parts.next().is_some_and(|partition| !partition.is_empty())
+        && parts.next().is_some_and(|service| !service.is_empty())
+        && parts.count() == 3
 }
 
 pub fn sid(value: &str) -> Check {
@@ -393,6 +396,22 @@ mod tests {
         assert!(external_id("has space").is_err());
         assert!(external_id(&"a".repeat(1224)).is_ok());
         assert!(external_id(&"a".repeat(1225)).is_err());
+    }
+
+    #[test]
+    fn resource_arns_have_six_parts_a_partition_and_a_service() {
+        assert!(resource("*").is_ok());
+        assert!(resource("arn:aws:s3:::bucket/*").is_ok());
+        assert!(resource("arn:aws:iam::111111111111:role/a").is_ok());
+        // Colons after the fifth belong to the resource.
+        assert!(resource("arn:aws:logs:us-east-1:111111111111:log-group:g:*").is_ok());
+        assert!(resource("arn:aws:s3::").is_err());
+        assert!(resource("arn:aws:s3:::").is_ok());
+        assert!(resource("arn::s3:::bucket").is_err());
+        assert!(resource("arn:aws::::bucket").is_err());
+        assert!(resource("ARN:aws:s3:::bucket").is_err());
+        assert!(resource("bucket").is_err());
+        assert!(resource("").is_err());
     }
 
     #[test]

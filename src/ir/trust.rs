@@ -251,25 +251,54 @@ pub(super) fn conditions(
     out
 }
 
+/// The sources of each target's edges, in edge order, in one list for all roles (a
+/// counting sort): a list per role was two allocations for each role of a large model.
+struct SourcesByTarget {
+    /// Where each target's sources start in `sources`; one more entry than targets.
+    starts: Vec<usize>,
+    sources: Vec<RoleIdx>,
+}
+
+impl SourcesByTarget {
+    fn new(targets: usize, edges: &[Edge]) -> Self {
+        let mut starts = vec![0; targets + 1];
+        for e in edges {
+            starts[e.target.0 + 1] += 1;
+        }
+        for i in 0..targets {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts[..targets].to_vec();
+        let mut sources = vec![RoleIdx(0); edges.len()];
+        for e in edges {
+            sources[next[e.target.0]] = e.source;
+            next[e.target.0] += 1;
+        }
+        SourcesByTarget { starts, sources }
+    }
+
+    fn of(&self, target: usize) -> &[RoleIdx] {
+        &self.sources[self.starts[target]..self.starts[target + 1]]
+    }
+}
+
 /// IAM checks that a trusted role exists when the trust policy is written, so trust
 /// between roles must form no cycle (a role trusting itself included).
 pub(super) fn reject_cycles(b: &mut Builder, edges: &[Edge]) {
     let n = b.roles.len();
-    let mut sources: Vec<Vec<RoleIdx>> = vec![Vec::new(); n];
-    for e in edges {
-        sources[e.target.0].push(e.source);
-    }
+    let sources = SourcesByTarget::new(n, edges);
     // 0 = unvisited, 1 = on the current path, 2 = finished
     let mut state = vec![0u8; n];
+    let mut stack: Vec<(usize, usize)> = Vec::new();
     for start in 0..n {
         if state[start] != 0 {
             continue;
         }
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        stack.push((start, 0));
         state[start] = 1;
         while let Some(top) = stack.last_mut() {
             let node = top.0;
-            if let Some(&src) = sources[node].get(top.1) {
+            if let Some(&src) = sources.of(node).get(top.1) {
                 top.1 += 1;
                 match state[src.0] {
                     0 => {

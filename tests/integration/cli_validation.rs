@@ -407,6 +407,28 @@ fn all_errors_are_reported_in_one_run() {
 }
 
 #[test]
+fn inline_policy_names_that_differ_only_in_case_are_reported_at_each_repeat() {
+    let policy = "{ statements: [{ actions: [s3:GetObject], resources: [\"*\"] }] }";
+    let extra = format!(
+        "  b:\n    account: main\n    name: B\n    trusted_by:\n      - role: hub\n    policies:\n      Data: {policy}\n      ‸data: {policy}\n      other: {policy}\n      ‸DATA: {policy}\n      Other2: {policy}\n"
+    );
+    // Two errors and no more: the first `Data`, `other` and `Other2` are fine.
+    for message in [
+        "2 errors",
+        "role `b` has two policies named `data`",
+        "role `b` has two policies named `DATA`",
+    ] {
+        let c = Case {
+            model: format!("{BASE}{extra}"),
+            ..case("policy names ignoring case", "", message)
+        };
+        if let Err(e) = check(&c) {
+            panic!("{e}");
+        }
+    }
+}
+
+#[test]
 fn a_missing_model_is_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(&["generate", "--out", "out"], dir.path());
