@@ -220,8 +220,8 @@ fn the_quota_count_notices_oversized_templates() {
     );
 }
 
-/// The binary maps heap pages on a second core while it reads a large model
-/// (`rolegraph::heap`); nothing it prints or writes may depend on that. Run pinned to one
+/// The binary has a kernel worker on another core map heap pages while it reads a large
+/// model (`rolegraph::heap`); nothing it prints or writes may depend on that. Run pinned to one
 /// core (`taskset`), it does not: the two runs must agree byte for byte, on a valid model
 /// and on one with a mistake.
 #[test]
