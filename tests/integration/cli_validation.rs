@@ -418,11 +418,7 @@ fn inline_policy_names_that_differ_only_in_case_are_reported_at_each_repeat() {
         "role `b` has two policies named `data`",
         "role `b` has two policies named `DATA`",
     ] {
-        let c = Case {
-            model: format!("{BASE}{extra}"),
-            ..case("policy names ignoring case", "", message)
-        };
-        if let Err(e) = check(&c) {
+        if let Err(e) = check(&case("policy names ignoring case", &extra, message)) {
             panic!("{e}");
         }
     }
