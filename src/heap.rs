@@ -95,14 +95,14 @@ pub fn prefault_for_model(model_bytes: usize) {
 /// to the ring's worker on one of `cores`, and does not wait for it.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn populate_elsewhere(start: usize, len: usize, cores: &libc::cpu_set_t) {
+    let Ok(len) = libc::off_t::try_from(len) else {
+        return;
+    };
     let Ok(mut ring) = io_uring::IoUring::new(1) else {
         return;
     };
     // Linux 5.14, like the advice itself; without it the worker runs where it is put.
     let _ = ring.submitter().register_iowq_aff(cores);
-    let Ok(len) = libc::off_t::try_from(len) else {
-        return;
-    };
     let populate = io_uring::opcode::Madvise::new(
         start as *const libc::c_void,
         len,

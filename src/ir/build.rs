@@ -7,7 +7,7 @@ use std::sync::Arc;
 use foldhash::fast::RandomState;
 
 use super::checks::{self, Check};
-use super::keys::Keys;
+use super::keys::{Folded, Keys};
 use super::trust::{self, Edge};
 use super::*;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -392,16 +392,13 @@ fn repeated_names(policies: &[model::InlinePolicy]) -> Vec<usize> {
     if policies.len() < 2 {
         return Vec::new();
     }
-    let folded = |i: usize| {
-        let name = &policies[i].name.value;
-        name.bytes().map(|c| c.to_ascii_lowercase())
-    };
+    let name = |i: usize| Folded(&policies[i].name.value);
     let mut order: Vec<usize> = (0..policies.len()).collect();
     // Stable: within one name, the first position comes first.
-    order.sort_by(|&x, &y| folded(x).cmp(folded(y)));
+    order.sort_by_key(|&i| name(i));
     let mut repeated: Vec<usize> = order
         .windows(2)
-        .filter(|pair| folded(pair[0]).eq(folded(pair[1])))
+        .filter(|pair| name(pair[0]) == name(pair[1]))
         .map(|pair| pair[1])
         .collect();
     repeated.sort_unstable();
@@ -506,28 +503,6 @@ fn unique_per_account(b: &mut Builder, roles: &[&model::Role]) {
     }
     for clash in clashes {
         b.diags.push(clash);
-    }
-}
-
-/// A name compared and hashed ignoring ASCII case, as IAM compares names, without the
-/// lowercased copy per name that a `String` key would take.
-#[derive(Clone, Copy)]
-struct Folded<'a>(&'a str);
-
-impl PartialEq for Folded<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(other.0)
-    }
-}
-
-impl Eq for Folded<'_> {}
-
-impl std::hash::Hash for Folded<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_usize(self.0.len());
-        for byte in self.0.bytes() {
-            state.write_u8(byte.to_ascii_lowercase());
-        }
     }
 }
 
