@@ -113,6 +113,7 @@ pub fn run() -> ExitCode {
             include,
             force,
             format,
+            access,
             quiet: _,
         } => import::run(import::ImportArgs {
             files: &files,
@@ -122,6 +123,7 @@ pub fn run() -> ExitCode {
             include,
             force,
             format,
+            access: access.access(),
         }),
     }
 }

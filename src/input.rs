@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -37,6 +37,11 @@ pub enum ReadError {
     NotFound,
     /// Not a regular file: `kind` says what it is instead.
     NotRegular(&'static str),
+    /// A file of a kernel file system (`/proc`, `/sys`): its size says nothing, and it can
+    /// hold the process's secrets (`/proc/self/environ`).
+    Kernel(&'static str),
+    /// It resolves, links included, outside the folder it must stay in.
+    Outside(PathBuf),
     TooLarge {
         size: u64,
         limit: u64,
@@ -48,6 +53,18 @@ impl ReadError {
     pub fn is_not_found(&self) -> bool {
         matches!(self, ReadError::NotFound)
     }
+
+    /// Whether the file is of a kind or place rolegraph never reads, as opposed to one it
+    /// could not read.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            ReadError::NotRegular(_)
+                | ReadError::Kernel(_)
+                | ReadError::Outside(_)
+                | ReadError::TooLarge { .. }
+        )
+    }
 }
 
 impl fmt::Display for ReadError {
@@ -55,6 +72,14 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::NotFound => write!(f, "No such file or directory"),
             ReadError::NotRegular(kind) => write!(f, "it is {kind}, not a regular file"),
+            ReadError::Kernel(name) => {
+                write!(f, "it is a file of {name}, a kernel file system, not a regular file")
+            }
+            ReadError::Outside(folder) => write!(
+                f,
+                "it resolves, links included, outside the folder `{}` it was named in",
+                folder.display()
+            ),
             ReadError::TooLarge { size, limit } => write!(
                 f,
                 "it is {size} bytes, over the limit of {} ({limit} bytes)",
@@ -70,22 +95,31 @@ pub fn mib(bytes: u64) -> String {
     format!("{} MiB", bytes / MIB)
 }
 
-/// How a file is opened: whether a symbolic link at `path` itself is followed.
+/// Where a file may be. Whatever the scope, only regular files are read, never one of a
+/// kernel file system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Links {
-    /// Inputs named by the user or the model: a link is followed (the model's folder rule
-    /// is checked on the resolved path).
-    Follow,
-    /// Files inside the output folder: a link there is never followed.
-    Refuse,
+pub enum Scope<'a> {
+    /// Inside this folder once every link is resolved: the folder an input was named in
+    /// (the model's, a `--templates` folder, a dump's), so that a committed link to
+    /// `~/.aws/credentials` is refused before a byte of it is read.
+    Within(&'a Path),
+    /// Anywhere: the user passed `--allow-outside-files`, or typed the path.
+    Anywhere,
+    /// Inside the output folder, whose own folders the caller has checked: a link at the
+    /// path itself is never followed.
+    NoLink,
 }
 
-/// The bytes of the regular file at `path`, at most `limit`.
-pub fn read(path: &Path, limit: Limit, links: Links) -> Result<Vec<u8>, ReadError> {
-    let file = open(path, links)?;
+/// The bytes of the regular file at `path`, at most `limit`, if `scope` allows it.
+pub fn read(path: &Path, limit: Limit, scope: Scope) -> Result<Vec<u8>, ReadError> {
+    let resolved = confine(path, scope)?;
+    let file = open(resolved.as_deref().unwrap_or(path), scope)?;
     let meta = file.metadata().map_err(ReadError::Io)?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind(&meta)));
+    }
+    if let Some(name) = kernel_file_system(&file) {
+        return Err(ReadError::Kernel(name));
     }
     let max = limit.bytes();
     if meta.len() > max {
@@ -96,6 +130,59 @@ pub fn read(path: &Path, limit: Limit, links: Links) -> Result<Vec<u8>, ReadErro
     }
     read_bounded(file, max, meta.len() as usize)
 }
+
+/// The path with every link resolved, when `scope` confines it; an error when it leaves
+/// its folder. The caller opens the resolved path, so that what was checked is what is read.
+fn confine(path: &Path, scope: Scope) -> Result<Option<PathBuf>, ReadError> {
+    let Scope::Within(folder) = scope else {
+        return Ok(None);
+    };
+    let not_found = |err: std::io::Error| match err.kind() {
+        std::io::ErrorKind::NotFound => ReadError::NotFound,
+        _ => ReadError::Io(err),
+    };
+    let base = folder.canonicalize().map_err(not_found)?;
+    let resolved = path.canonicalize().map_err(not_found)?;
+    if !resolved.starts_with(&base) {
+        return Err(ReadError::Outside(folder.to_path_buf()));
+    }
+    Ok(Some(resolved))
+}
+
+/// The name of the kernel file system that holds `file`, if it is one (procfs, sysfs and
+/// their kin): their files claim to be regular and empty, and print what the kernel knows.
+fn kernel_file_system(file: &std::fs::File) -> Option<&'static str> {
+    #[cfg(target_os = "linux")]
+    {
+        let kind = rustix::fs::fstatfs(file).ok()?.f_type as u64;
+        KERNEL_FILE_SYSTEMS
+            .iter()
+            .find(|(magic, _)| *magic == kind)
+            .map(|(_, name)| *name)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = file;
+        None
+    }
+}
+
+/// The magic numbers of Linux's pseudo file systems (`linux/magic.h`).
+#[cfg(target_os = "linux")]
+const KERNEL_FILE_SYSTEMS: &[(u64, &str)] = &[
+    (0x9fa0, "procfs"),
+    (0x6265_6572, "sysfs"),
+    (0x6462_6720, "debugfs"),
+    (0x7472_6163, "tracefs"),
+    (0x7363_6673, "securityfs"),
+    (0x0027_e0eb, "cgroupfs"),
+    (0x6367_7270, "cgroup2fs"),
+    (0x6265_6570, "configfs"),
+    (0xde5e_81e4, "efivarfs"),
+    (0xcafe_4a11, "bpffs"),
+    (0x6165_676c, "pstore"),
+    (0x1cd1, "devpts"),
+];
 
 /// At most `max` bytes of `source`: one that grows while it is read, or a stream, stops at
 /// one byte over the limit.
@@ -129,12 +216,20 @@ fn utf8(bytes: Vec<u8>) -> Result<String, ReadError> {
     })
 }
 
-/// Like `read`, as UTF-8 text.
-pub fn read_text(path: &Path, limit: Limit, links: Links) -> Result<String, ReadError> {
-    utf8(read(path, limit, links)?)
+/// Like `read`, as UTF-8 text, without the byte-order mark that PowerShell and some
+/// Windows editors put first.
+pub fn read_text(path: &Path, limit: Limit, scope: Scope) -> Result<String, ReadError> {
+    let mut text = utf8(read(path, limit, scope)?)?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }
 
-fn open(path: &Path, links: Links) -> Result<std::fs::File, ReadError> {
+/// Opens `path` for reading, never through a link at the path itself: a confined path is
+/// already resolved, and an output file's link is refused.
+fn open(path: &Path, scope: Scope) -> Result<std::fs::File, ReadError> {
+    let no_link = scope != Scope::Anywhere;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -143,14 +238,14 @@ fn open(path: &Path, links: Links) -> Result<std::fs::File, ReadError> {
         // O_NONBLOCK: opening a FIFO without a writer returns at once (then fstat says
         // it is no regular file); it changes nothing for regular files.
         let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
-        if links == Links::Refuse {
+        if no_link {
             flags |= libc::O_NOFOLLOW;
         }
         options.custom_flags(flags);
     }
     options.open(path).map_err(|err| match err.kind() {
         std::io::ErrorKind::NotFound => ReadError::NotFound,
-        _ if links == Links::Refuse && is_link(path) => ReadError::NotRegular("a symbolic link"),
+        _ if no_link && is_link(path) => ReadError::NotRegular("a symbolic link"),
         _ => ReadError::Io(err),
     })
 }
@@ -196,13 +291,13 @@ mod tests {
     #[test]
     fn a_folder_is_not_read() {
         let dir = tempfile::tempdir().unwrap();
-        let err = read(dir.path(), Limit::Model, Links::Follow).unwrap_err();
+        let err = read(dir.path(), Limit::Model, Scope::Anywhere).unwrap_err();
         assert_eq!(err.to_string(), "it is a folder, not a regular file");
     }
 
     #[test]
     fn a_device_is_not_read() {
-        let err = read(Path::new("/dev/zero"), Limit::Model, Links::Follow).unwrap_err();
+        let err = read(Path::new("/dev/zero"), Limit::Model, Scope::Anywhere).unwrap_err();
         assert_eq!(
             err.to_string(),
             "it is a character device, not a regular file"
@@ -216,18 +311,18 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("target"), dir.path().join("link")).unwrap();
         let link = dir.path().join("link");
         assert!(matches!(
-            read(&link, Limit::Output, Links::Refuse),
+            read(&link, Limit::Output, Scope::NoLink),
             Err(ReadError::NotRegular("a symbolic link"))
         ));
         assert_eq!(
-            read(&link, Limit::Output, Links::Follow).unwrap(),
+            read(&link, Limit::Output, Scope::Anywhere).unwrap(),
             b"secret"
         );
     }
 
     #[test]
     fn missing_is_not_found() {
-        let err = read(Path::new("/nonexistent/x"), Limit::Model, Links::Follow).unwrap_err();
+        let err = read(Path::new("/nonexistent/x"), Limit::Model, Scope::Anywhere).unwrap_err();
         assert!(err.is_not_found());
     }
 }

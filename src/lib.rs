@@ -43,7 +43,7 @@ pub fn compile_read(
     path: &Path,
     access: model::Access,
 ) -> Result<(ir::Graph, String), Diagnostics> {
-    let (source, file) = model::read_source(path)?;
+    let (source, file) = model::read_source(path, access)?;
     heap::prefault_for_model(source.len());
     let graph = compile_source(&file, &source, model::base_of(path), access)?;
     Ok((graph, source))

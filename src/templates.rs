@@ -43,13 +43,15 @@ pub struct Templates {
 
 impl Templates {
     pub fn builtin() -> Result<Self, Diagnostics> {
-        Self::with_overrides(None)
+        Self::with_overrides(None, false)
     }
 
     /// The built-in templates, with those of the same name in `dir` taking their place.
     /// A file in `dir` that matches no template is an error: a misspelt name would
-    /// otherwise be ignored without a word.
-    pub fn with_overrides(dir: Option<&Path>) -> Result<Self, Diagnostics> {
+    /// otherwise be ignored without a word. Each must resolve, links included, inside
+    /// `dir` unless `outside_files`: a committed link to a secret would be copied into
+    /// the generated README.
+    pub fn with_overrides(dir: Option<&Path>, outside_files: bool) -> Result<Self, Diagnostics> {
         let mut tera = tera::Tera::new();
         // Markdown and env files: HTML escaping would corrupt `&`, `<` and quotes.
         tera.autoescape_on(Vec::<&str>::new());
@@ -59,7 +61,11 @@ impl Templates {
             .map(|(name, body)| ((*name).to_owned(), (*body).to_owned()))
             .collect();
         if let Some(dir) = dir {
-            overrides(dir, &mut sources, &mut diags);
+            let scope = match outside_files {
+                true => crate::input::Scope::Anywhere,
+                false => crate::input::Scope::Within(dir),
+            };
+            overrides(dir, scope, &mut sources, &mut diags);
         }
         for (name, body) in &sources {
             if let Err(err) = tera.add_raw_template(name, body) {
@@ -76,13 +82,79 @@ impl Templates {
     ) -> Result<String, Diagnostics> {
         let context =
             tera::Context::from_serialize(context).map_err(|err| template_error(name, &err))?;
-        self.tera
-            .render(name, &context)
-            .map_err(|err| template_error(name, &err).into())
+        let mut output = Bounded::new(RENDER_LIMIT, RENDER_TIME);
+        match self.tera.render_to(name, &context, &mut output) {
+            Ok(()) => String::from_utf8(output.bytes)
+                .map_err(|err| template_error(name, &err).into()),
+            Err(_) if output.exceeded.is_some() => {
+                let why = output.exceeded.unwrap_or_default();
+                Err(Diagnostic::nowhere(format!("template `{name}` was stopped: {why}"))
+                    .hint("a template renders prose: keep its loops to the model's lists")
+                    .into())
+            }
+            Err(err) => Err(template_error(name, &err).into()),
+        }
     }
 }
 
-fn overrides(dir: &Path, sources: &mut [(String, String)], diags: &mut Diagnostics) {
+/// How much one template may write: a README many times larger than the largest model's.
+pub const RENDER_LIMIT: usize = 10 * 1024 * 1024;
+/// How long one template may take to write it.
+pub const RENDER_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The output of one rendering, which fails the rendering once it passes `limit` bytes or
+/// `time`: a template from someone else's commit may loop a hundred thousand times inside
+/// a loop of as many, and tera itself sets no bound.
+struct Bounded {
+    bytes: Vec<u8>,
+    limit: usize,
+    deadline: std::time::Instant,
+    time: std::time::Duration,
+    exceeded: Option<String>,
+}
+
+impl Bounded {
+    fn new(limit: usize, time: std::time::Duration) -> Self {
+        Bounded {
+            bytes: Vec::new(),
+            limit,
+            deadline: std::time::Instant::now() + time,
+            time,
+            exceeded: None,
+        }
+    }
+
+    fn refuse(&mut self, why: String) -> std::io::Error {
+        self.exceeded = Some(why.clone());
+        std::io::Error::other(why)
+    }
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.limit {
+            let limit = crate::input::mib(self.limit as u64);
+            return Err(self.refuse(format!("its output passed {limit}")));
+        }
+        if std::time::Instant::now() > self.deadline {
+            let time = self.time.as_secs();
+            return Err(self.refuse(format!("it ran for more than {time} s")));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn overrides(
+    dir: &Path,
+    scope: crate::input::Scope,
+    sources: &mut [(String, String)],
+    diags: &mut Diagnostics,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
@@ -109,15 +181,22 @@ fn overrides(dir: &Path, sources: &mut [(String, String)], diags: &mut Diagnosti
             continue;
         };
         let limit = crate::input::Limit::Template;
-        match crate::input::read_text(path, limit, crate::input::Links::Follow) {
+        match crate::input::read_text(path, limit, scope) {
             Ok(body) => slot.1 = body,
-            Err(err) => diags.push(
-                Diagnostic::nowhere(format!("cannot read template `{}`: {err}", path.display()))
-                    .hint(format!(
+            Err(err) => {
+                let hint = match err {
+                    crate::input::ReadError::Outside(_) => {
+                        "keep templates in the --templates folder, or pass --allow-outside-files"
+                            .to_owned()
+                    }
+                    _ => format!(
                         "templates are regular UTF-8 text files of at most {}",
                         crate::input::mib(limit.bytes())
-                    )),
-            ),
+                    ),
+                };
+                let message = format!("cannot read template `{}`: {err}", path.display());
+                diags.push(Diagnostic::nowhere(message).hint(hint));
+            }
         }
     }
 }

@@ -308,6 +308,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: crate::plan::Format,
         #[command(flatten)]
+        access: AccessArgs,
+        #[command(flatten)]
         quiet: Quiet,
     },
     /// Print the model's JSON Schema (draft-07), for editors and validators.
@@ -361,9 +363,11 @@ pub enum Command {
 /// What the model may make rolegraph read besides itself.
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct AccessArgs {
-    /// Read policy files that resolve (links included) outside the folder that holds the
-    /// model; without it, such a `file:` is an error, so that a model from someone else's
-    /// commit cannot read files elsewhere on the machine.
+    /// Read inputs that resolve (links included) outside the folder they are named in: the
+    /// model, its policy files (outside the model's folder), --templates files, --live and
+    /// --adopt files. Without it, such an input is an error, read no further, so that a
+    /// link in someone else's commit cannot make rolegraph show a file from elsewhere on
+    /// the machine.
     #[arg(long)]
     allow_outside_files: bool,
 }

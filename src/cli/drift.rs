@@ -42,7 +42,7 @@ pub fn run(args: DriftArgs) -> ExitCode {
         crate::diag::eprint_all(&unset);
         return ExitCode::from(2);
     }
-    let accounts = match crate::live::read_all(args.live) {
+    let accounts = match crate::live::read_all(args.live, args.access) {
         Ok(accounts) => accounts,
         Err(diags) => return invalid(&diags),
     };

@@ -19,10 +19,11 @@ pub struct ImportArgs<'a> {
     pub include: Option<regex::Regex>,
     pub force: bool,
     pub format: Format,
+    pub access: crate::model::Access,
 }
 
 pub fn run(args: ImportArgs) -> ExitCode {
-    let accounts = match crate::live::read_all(args.files) {
+    let accounts = match crate::live::read_all(args.files, args.access) {
         Ok(accounts) => accounts,
         Err(diags) => return invalid(&diags),
     };

@@ -180,7 +180,7 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<Rendered, ExitCode> {
     let adopt = if args.adopt.is_empty() {
         None
     } else {
-        let existing = crate::live::read_all(&args.adopt)
+        let existing = crate::live::read_all(&args.adopt, args.access.access())
             .and_then(|accounts| crate::live::Existing::of(&graph, &accounts))
             .map_err(|diags| invalid(&diags))?;
         if lint_gate && verbosity() > Verbosity::Quiet {
@@ -195,7 +195,7 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<Rendered, ExitCode> {
         Some(std::sync::Arc::new(existing))
     };
     let options = args.options(adopt, &graph.name);
-    let generated = Templates::with_overrides(args.templates.as_deref())
+    let generated = Templates::with_overrides(args.templates.as_deref(), args.access.access().outside_files)
         .and_then(|templates| backend::generate_all(&graph, &args.backends(), &templates, &options))
         .map_err(|diags| invalid(&diags))?;
     // `check` compares only; the warnings are `generate`'s to give.

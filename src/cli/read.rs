@@ -175,7 +175,7 @@ pub fn lint_live(
         Ok(graph) => graph,
         Err(diags) => return invalid(&diags),
     };
-    let linted = crate::live::read_all(files)
+    let linted = crate::live::read_all(files, access)
         .and_then(|accounts| crate::lint::lint_live(&accounts, graph.as_ref()));
     let linted = match linted {
         Ok(linted) => linted,

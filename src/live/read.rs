@@ -12,7 +12,7 @@ use serde::de::IgnoredAny;
 use super::document::Document;
 use super::{Account, InstanceProfile, Policy, Role};
 use crate::diag::{Diagnostic, Diagnostics, Loc};
-use crate::input::{self, Limit, Links};
+use crate::input::{self, Limit, Scope};
 use crate::model::Partition;
 
 #[derive(Deserialize)]
@@ -143,14 +143,30 @@ enum Parsed {
 }
 
 /// Every file read into its account, in the order the files were given; all errors at once.
-pub fn read_all(paths: &[std::path::PathBuf]) -> Result<Vec<Account>, Diagnostics> {
+/// Each must resolve inside the folder it was named in unless `access` allows outside
+/// files: a committed dump that links to `~/.aws/credentials` is refused unread.
+pub fn read_all(
+    paths: &[std::path::PathBuf],
+    access: crate::model::Access,
+) -> Result<Vec<Account>, Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut texts = Vec::new();
     for path in paths {
         let file: Arc<str> = Arc::from(path.display().to_string());
-        match input::read_text(path, Limit::Live, Links::Follow) {
+        let folder = crate::model::base_of(path);
+        let scope = match access.outside_files {
+            true => Scope::Anywhere,
+            false => Scope::Within(folder),
+        };
+        match input::read_text(path, Limit::Live, scope) {
             Ok(text) => texts.push((file, text)),
-            Err(err) => diags.push(Diagnostic::nowhere(format!("cannot read {file}: {err}"))),
+            Err(err) => {
+                let mut error = Diagnostic::nowhere(format!("cannot read {file}: {err}"));
+                if let input::ReadError::Outside(_) = err {
+                    error = error.hint("keep the file in the folder it is named in, or pass --allow-outside-files");
+                }
+                diags.push(error)
+            }
         }
     }
     match read_texts(&texts) {

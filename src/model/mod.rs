@@ -40,7 +40,7 @@ pub const STDIN: &str = "-";
 /// decoding carries on; only an unreadable file or broken YAML stops it here. The model
 /// `-` is standard input; its policy files are then relative to the current folder.
 pub fn load(path: &Path, access: Access, diags: &mut Diagnostics) -> Result<Model, Diagnostics> {
-    let (source, file) = read_source(path)?;
+    let (source, file) = read_source(path, access)?;
     parse(&file, &source, base_of(path), access, diags)
 }
 
@@ -57,13 +57,20 @@ pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == STDIN
 }
 
-/// The model's text and the name its diagnostics give it (`<stdin>` for `-`).
-pub fn read_source(path: &Path) -> Result<(String, Arc<str>), Diagnostic> {
+/// The model's text and the name its diagnostics give it (`<stdin>` for `-`). The model
+/// must resolve inside the folder it was named in, as its policy files must, unless
+/// `access` allows outside files: a committed `rolegraph.yaml` that links to
+/// `~/.aws/credentials` would otherwise be quoted in the first error.
+pub fn read_source(path: &Path, access: Access) -> Result<(String, Arc<str>), Diagnostic> {
     let limit = input::Limit::Model;
     let (read, file) = if is_stdin(path) {
         (input::read_stdin(limit), "<stdin>".into())
     } else {
-        let read = input::read_text(path, limit, input::Links::Follow);
+        let scope = match access.outside_files {
+            true => input::Scope::Anywhere,
+            false => input::Scope::Within(base_of(path)),
+        };
+        let read = input::read_text(path, limit, scope);
         (read, path.display().to_string().into())
     };
     let source = read.map_err(|err| {
@@ -71,7 +78,11 @@ pub fn read_source(path: &Path) -> Result<(String, Arc<str>), Diagnostic> {
             input::ReadError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => {
                 "save the model as UTF-8 text".to_owned()
             }
-            input::ReadError::NotRegular(_) | input::ReadError::TooLarge { .. } => format!(
+            input::ReadError::Outside(_) => {
+                "keep the model in the folder it is named in, or pass --allow-outside-files"
+                    .to_owned()
+            }
+            err if err.is_refusal() => format!(
                 "a model is a regular file of at most {}",
                 input::mib(limit.bytes())
             ),

@@ -36,25 +36,27 @@ pub fn load(
         )
         .hint(hint)
     };
-    if !access.outside_files
-        && let Err(why) = inside(base, &path)
-    {
-        diags.push(cannot(
-            why,
-            "keep policy files in the model's folder, or pass --allow-outside-files to read them from elsewhere".to_owned(),
-        ));
-        return Vec::new();
-    }
     let limit = input::Limit::PolicyFile;
-    let text = match input::read_text(&path, limit, input::Links::Follow) {
+    let scope = match access.outside_files {
+        true => input::Scope::Anywhere,
+        false => input::Scope::Within(base),
+    };
+    let text = match input::read_text(&path, limit, scope) {
         Ok(text) => text,
+        Err(input::ReadError::Outside(_)) => {
+            diags.push(cannot(
+                "it is outside the folder that holds the model".to_owned(),
+                "keep policy files in the model's folder, or pass --allow-outside-files to read them from elsewhere".to_owned(),
+            ));
+            return Vec::new();
+        }
         Err(err) => {
-            let hint = match err {
-                input::ReadError::NotRegular(_) | input::ReadError::TooLarge { .. } => format!(
+            let hint = match err.is_refusal() {
+                true => format!(
                     "a policy file is a regular file of at most {}",
                     input::mib(limit.bytes())
                 ),
-                _ => "the path is relative to the folder that holds the model".to_owned(),
+                false => "the path is relative to the folder that holds the model".to_owned(),
             };
             diags.push(cannot(err.to_string(), hint));
             return Vec::new();
@@ -62,19 +64,6 @@ pub fn load(
     };
     let shown: Arc<str> = path.display().to_string().into();
     parse_document(&text, reference, &shown, diags)
-}
-
-/// Whether `path` resolves, links included, inside `base`; if not, why not. A path that
-/// does not exist is left to the read, which says so.
-fn inside(base: &Path, path: &Path) -> Result<(), String> {
-    let (Ok(base), Ok(resolved)) = (base.canonicalize(), path.canonicalize()) else {
-        return Ok(());
-    };
-    if resolved.starts_with(&base) {
-        Ok(())
-    } else {
-        Err("it is outside the folder that holds the model".to_owned())
-    }
 }
 
 /// Checks the text of a policy document for shape; `shown` names the file in messages.

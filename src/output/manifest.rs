@@ -129,7 +129,7 @@ impl Manifest {
     pub fn load(root: &Path, owned: &[&str]) -> Result<Option<Self>, LoadError> {
         let path = root.join(MANIFEST_NAME);
         let limit = crate::input::Limit::Manifest;
-        let bytes = match crate::input::read(&path, limit, crate::input::Links::Refuse) {
+        let bytes = match crate::input::read(&path, limit, crate::input::Scope::NoLink) {
             Ok(bytes) => bytes,
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => {
@@ -246,7 +246,7 @@ pub fn read_owned(root: &Path, path: &str) -> Result<Disk, String> {
     match crate::input::read(
         &full,
         crate::input::Limit::Output,
-        crate::input::Links::Refuse,
+        crate::input::Scope::NoLink,
     ) {
         Ok(bytes) => Ok(Disk::File(bytes)),
         Err(e) if e.is_not_found() => Ok(Disk::Absent),
