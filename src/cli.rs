@@ -18,7 +18,17 @@ pub use args::{AccessArgs, Cli, Command};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::term::Verbosity;
 
+/// Runs the command line; a standard error that failed on the way decides the status, since
+/// the run could not say what it did.
 pub fn run() -> ExitCode {
+    let code = run_command();
+    match crate::term::stderr_status() {
+        Some(status) => ExitCode::from(status),
+        None => code,
+    }
+}
+
+fn run_command() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return usage(&err),
@@ -197,7 +207,14 @@ fn man(name: Option<&str>) -> ExitCode {
 /// closed pipe is no crash; usage errors go to standard error with exit 2.
 fn usage(err: &clap::Error) -> ExitCode {
     if err.use_stderr() {
-        let _ = err.print();
+        let color = crate::term::colored(crate::term::Stream::Stderr)
+            || (std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()));
+        let rendered = err.render();
+        match color {
+            true => crate::term::eprint(&rendered.ansi().to_string()),
+            false => crate::term::eprint(&rendered.to_string()),
+        }
         return ExitCode::from(2);
     }
     let rendered = err.render();
@@ -210,6 +227,6 @@ fn usage(err: &clap::Error) -> ExitCode {
 }
 
 pub(crate) fn invalid(diags: &Diagnostics) -> ExitCode {
-    eprintln!("{diags}");
+    crate::term::eprintln(&diags.to_string());
     ExitCode::from(2)
 }

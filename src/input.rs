@@ -73,7 +73,10 @@ impl fmt::Display for ReadError {
             ReadError::NotFound => write!(f, "No such file or directory"),
             ReadError::NotRegular(kind) => write!(f, "it is {kind}, not a regular file"),
             ReadError::Kernel(name) => {
-                write!(f, "it is a file of {name}, a kernel file system, not a regular file")
+                write!(
+                    f,
+                    "it is a file of {name}, a kernel file system, not a regular file"
+                )
             }
             ReadError::Outside(folder) => write!(
                 f,

@@ -84,13 +84,16 @@ impl Templates {
             tera::Context::from_serialize(context).map_err(|err| template_error(name, &err))?;
         let mut output = Bounded::new(RENDER_LIMIT, RENDER_TIME);
         match self.tera.render_to(name, &context, &mut output) {
-            Ok(()) => String::from_utf8(output.bytes)
-                .map_err(|err| template_error(name, &err).into()),
+            Ok(()) => {
+                String::from_utf8(output.bytes).map_err(|err| template_error(name, &err).into())
+            }
             Err(_) if output.exceeded.is_some() => {
                 let why = output.exceeded.unwrap_or_default();
-                Err(Diagnostic::nowhere(format!("template `{name}` was stopped: {why}"))
-                    .hint("a template renders prose: keep its loops to the model's lists")
-                    .into())
+                Err(
+                    Diagnostic::nowhere(format!("template `{name}` was stopped: {why}"))
+                        .hint("a template renders prose: keep its loops to the model's lists")
+                        .into(),
+                )
             }
             Err(err) => Err(template_error(name, &err).into()),
         }

@@ -86,3 +86,45 @@ pub fn paint_if(color: bool, style: Style, text: &str) -> String {
     };
     format!("\x1b[{code}m{text}\x1b[0m")
 }
+
+/// How standard error failed, if it did: 0 not at all, else the exit status it calls for.
+static STDERR_FAILED: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Writes `text` to standard error. A closed or full stderr cannot report its own failure,
+/// so the first failure is remembered, nothing more is written to it, and the run goes on
+/// (a `generate` half done would be worse); `stderr_status` then gives the exit status.
+pub fn eprint(text: &str) {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDERR_FAILED.load(Ordering::Relaxed) != 0 {
+        return;
+    }
+    let mut stderr = std::io::stderr().lock();
+    if let Err(err) = stderr
+        .write_all(text.as_bytes())
+        .and_then(|()| stderr.flush())
+    {
+        let status = match err.kind() {
+            std::io::ErrorKind::BrokenPipe => 141,
+            _ => 1,
+        };
+        STDERR_FAILED.store(status, Ordering::Relaxed);
+    }
+}
+
+/// `eprint` with a line end.
+pub fn eprintln(text: &str) {
+    let mut line = String::with_capacity(text.len() + 1);
+    line.push_str(text);
+    line.push('\n');
+    eprint(&line);
+}
+
+/// The exit status a failed standard error calls for: 141 for a closed pipe, as a shell
+/// reports a process that SIGPIPE ended, 1 for any other error; None if it never failed.
+pub fn stderr_status() -> Option<u8> {
+    match STDERR_FAILED.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => None,
+        status => Some(status),
+    }
+}

@@ -53,14 +53,14 @@ pub fn run(args: DriftArgs) -> ExitCode {
         Err(diags) => return invalid(&diags),
     };
     for note in &report.notes {
-        eprintln!(
+        crate::term::eprintln(&format!(
             "{}: {note}",
             crate::term::paint(
                 crate::term::Stream::Stderr,
                 crate::term::Style::Note,
                 "note"
             )
-        );
+        ));
     }
     match args.format {
         Format::Text => super::stdout::out(&report.render_text()),

@@ -108,10 +108,10 @@ fn validate_written(model_path: &Path) -> Result<(), ExitCode> {
     let Err(diags) = crate::compile(model_path) else {
         return Ok(());
     };
-    eprint!(
+    crate::term::eprint(&format!(
         "{}",
         diags.render(crate::term::colored(crate::term::Stream::Stderr))
-    );
+    ));
     Diagnostic::nowhere(format!(
         "the model import wrote to {} does not validate: the accounts hold values the model refuses (above)",
         model_path.display()

@@ -164,10 +164,10 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<Rendered, ExitCode> {
         let failing = findings.iter().any(|f| f.fails(Severity::Error));
         if !findings.is_empty() && (failing || verbosity() > Verbosity::Quiet) {
             let stream = crate::term::Stream::Stderr;
-            eprint!(
+            crate::term::eprint(&format!(
                 "{}",
                 crate::lint::render_to(&findings, crate::lint::Format::Text, stream)
-            );
+            ));
         }
         if failing {
             Diagnostic::nowhere(
@@ -189,19 +189,22 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<Rendered, ExitCode> {
                     message: note.clone(),
                     hint: "to adopt that role instead, give the model its account".to_owned(),
                 };
-                eprintln!("{warning}");
+                crate::term::eprintln(&format!("{warning}"));
             }
         }
         Some(std::sync::Arc::new(existing))
     };
     let options = args.options(adopt, &graph.name);
-    let generated = Templates::with_overrides(args.templates.as_deref(), args.access.access().outside_files)
-        .and_then(|templates| backend::generate_all(&graph, &args.backends(), &templates, &options))
-        .map_err(|diags| invalid(&diags))?;
+    let generated = Templates::with_overrides(
+        args.templates.as_deref(),
+        args.access.access().outside_files,
+    )
+    .and_then(|templates| backend::generate_all(&graph, &args.backends(), &templates, &options))
+    .map_err(|diags| invalid(&diags))?;
     // `check` compares only; the warnings are `generate`'s to give.
     if lint_gate && verbosity() > Verbosity::Quiet {
         for warning in &generated.warnings {
-            eprintln!("{warning}");
+            crate::term::eprintln(&format!("{warning}"));
         }
     }
     let files = generated.files;
@@ -389,10 +392,13 @@ pub fn check(args: &OutputArgs) -> ExitCode {
         crate::cli::stdout::out(diff);
     }
     for path in &report.missing {
-        eprintln!("missing: {}", out.join(path).display());
+        crate::term::eprintln(&format!("missing: {}", out.join(path).display()));
     }
     for path in &report.extra {
-        eprintln!("no longer generated: {}", out.join(path).display());
+        crate::term::eprintln(&format!(
+            "no longer generated: {}",
+            out.join(path).display()
+        ));
     }
     if report.in_sync() {
         if verbosity() == Verbosity::Quiet {
@@ -405,13 +411,13 @@ pub fn check(args: &OutputArgs) -> ExitCode {
         ));
         return ExitCode::SUCCESS;
     }
-    eprintln!(
+    crate::term::eprintln(&format!(
         "{} is out of date: {} stale, {} missing, {} no longer generated; run `{}`",
         out.display(),
         report.stale.len(),
         report.missing.len(),
         report.extra.len(),
         args.generate_command()
-    );
+    ));
     ExitCode::from(1)
 }

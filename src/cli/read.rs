@@ -187,7 +187,7 @@ pub fn lint_live(
             hint: "give the model the live role's account id and name, or dump that account too"
                 .to_owned(),
         };
-        eprintln!("{warning}");
+        crate::term::eprintln(&format!("{warning}"));
     }
     crate::cli::stdout::out(&crate::lint::render(&linted.findings, format));
     if linted.findings.iter().any(|f| f.fails(deny)) {

@@ -77,11 +77,9 @@ impl Diagnostic {
     }
 
     /// Prints this error to stderr. Every user-facing error is a `Diagnostic`, printed here
-    /// or through `Diagnostics`, so all share one format and its colours. A closed stderr
-    /// is no reason to panic: the exit code still tells.
+    /// or through `Diagnostics`, so all share one format and its colours.
     pub fn eprint(&self) {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "{self}");
+        crate::term::eprintln(&self.to_string());
     }
 
     /// The first line, `file:line:column: error: message`, which editors and CI matchers
@@ -96,7 +94,7 @@ impl Diagnostic {
 
     /// The whole report: the headline, then the source line with a marker under the fault
     /// when `source` holds it, then the hint.
-    pub fn render(&self, source: Option<&str>, color: bool) -> String {
+    pub fn render(&self, source: Option<&snippet::Lines>, color: bool) -> String {
         let mut text = self.headline(color);
         let snippet = match (&self.loc, source) {
             (Some(loc), Some(source)) => snippet::render(loc, source, self.hint.as_deref(), color),
@@ -148,6 +146,9 @@ pub struct Diagnostics(Vec<Diagnostic>, Sources);
 /// File name as shown in diagnostics → its text.
 type Sources = BTreeMap<Arc<str>, Arc<str>>;
 
+/// How many errors a text report shows in full.
+pub const SHOWN: usize = 200;
+
 impl Diagnostics {
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.0.push(diagnostic);
@@ -176,17 +177,29 @@ impl Diagnostics {
         self.0.iter()
     }
 
-    fn source_of(&self, diagnostic: &Diagnostic) -> Option<&str> {
-        let loc = diagnostic.loc.as_ref()?;
-        self.1.get(&loc.file).map(|text| text.as_ref())
-    }
-
-    /// Every error with its snippet, then the count, for standard error.
+    /// The first `SHOWN` errors with their snippets, then how many more there are and the
+    /// count, for standard error: a person reads the first screens, and a model of 60,000
+    /// errors must not take minutes to report. `--format json` keeps them all.
     pub fn render(&self, color: bool) -> String {
+        let mut lines: BTreeMap<&Arc<str>, snippet::Lines> = BTreeMap::new();
         let mut text = String::new();
-        for diagnostic in &self.0 {
-            text.push_str(&diagnostic.render(self.source_of(diagnostic), color));
+        for diagnostic in self.0.iter().take(SHOWN) {
+            let source = diagnostic.loc.as_ref().and_then(|loc| {
+                let (file, source) = self.1.get_key_value(&loc.file)?;
+                Some(
+                    &*lines
+                        .entry(file)
+                        .or_insert_with(|| snippet::Lines::of(source)),
+                )
+            });
+            text.push_str(&diagnostic.render(source, color));
             text.push('\n');
+        }
+        if self.0.len() > SHOWN {
+            let more = plural(self.0.len() - SHOWN, "more error");
+            text.push_str(&format!(
+                "… and {more} (`rolegraph validate --format json` lists every one)\n"
+            ));
         }
         text.push_str(&plural(self.0.len(), "error"));
         text

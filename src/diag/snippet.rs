@@ -5,10 +5,35 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use super::Loc;
 
+/// Where each line of a source starts, so that a report of many errors finds each one's
+/// line at once instead of counting lines from the top for every error.
+pub struct Lines<'a> {
+    source: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn of(source: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', source.as_bytes()).map(|at| at + 1));
+        Lines { source, starts }
+    }
+
+    /// Line `number` (from 1), without its line end; None past the end.
+    fn line(&self, number: usize) -> Option<&'a str> {
+        let start = *self.starts.get(number.checked_sub(1)?)?;
+        let end = self
+            .starts
+            .get(number)
+            .map_or(self.source.len(), |next| next - 1);
+        Some(&self.source[start..end])
+    }
+}
+
 /// The snippet and hint for `loc` in `source`, or None when the line is not there (a
 /// position past the end, or a file that changed since it was read).
-pub fn render(loc: &Loc, source: &str, hint: Option<&str>, color: bool) -> Option<String> {
-    let line = source.split('\n').nth(loc.line as usize - 1)?;
+pub fn render(loc: &Loc, source: &Lines, hint: Option<&str>, color: bool) -> Option<String> {
+    let line = source.line(loc.line as usize)?;
     let line = line.strip_suffix('\r').unwrap_or(line);
     let line = if loc.line == 1 {
         line.strip_prefix('\u{feff}').unwrap_or(line)
@@ -55,7 +80,7 @@ mod tests {
     #[test]
     fn marks_the_span_on_its_line() {
         let source = "a: 1\n  max: 0x1000\n";
-        let text = render(&loc(2, 8, 6), source, Some("write 4096"), false).unwrap();
+        let text = render(&loc(2, 8, 6), &Lines::of(source), Some("write 4096"), false).unwrap();
         assert_eq!(
             text,
             "  |\n2 |   max: 0x1000\n  |        ^^^^^^\n  |\n  = hint: write 4096"
@@ -72,6 +97,10 @@ mod tests {
 
     #[test]
     fn a_line_past_the_end_has_no_snippet() {
-        assert!(render(&loc(9, 1, 0), "a: 1\n", None, false).is_none());
+        assert!(render(&loc(9, 1, 0), &Lines::of("a: 1\n"), None, false).is_none());
+        assert!(render(&loc(2, 1, 0), &Lines::of("a: 1"), None, false).is_none());
+        let lines = Lines::of("a\r\nb\n\nc");
+        let all: Vec<_> = (1..=5).map(|n| lines.line(n)).collect();
+        assert_eq!(all, [Some("a\r"), Some("b"), Some(""), Some("c"), None]);
     }
 }

@@ -163,7 +163,9 @@ pub fn read_all(
             Err(err) => {
                 let mut error = Diagnostic::nowhere(format!("cannot read {file}: {err}"));
                 if let input::ReadError::Outside(_) = err {
-                    error = error.hint("keep the file in the folder it is named in, or pass --allow-outside-files");
+                    error = error.hint(
+                        "keep the file in the folder it is named in, or pass --allow-outside-files",
+                    );
                 }
                 diags.push(error)
             }
