@@ -84,6 +84,14 @@ impl Templates {
             tera::Context::from_serialize(context).map_err(|err| template_error(name, &err))?;
         let mut output = Bounded::new(RENDER_LIMIT, RENDER_TIME);
         match self.tera.render_to(name, &context, &mut output) {
+            Ok(()) if !crate::output::manifest::carries_header(name, &output.bytes) => {
+                let mark = crate::output::manifest::HEADER_MARK.trim_end();
+                Err(Diagnostic::nowhere(format!(
+                    "template `{name}` writes no `{mark}` header in its first three lines"
+                ))
+                .hint("keep the built-in template's first line: rolegraph proves by it that a file is its own to replace or delete")
+                .into())
+            }
             Ok(()) => {
                 String::from_utf8(output.bytes).map_err(|err| template_error(name, &err).into())
             }

@@ -387,6 +387,19 @@ pub fn check(args: &OutputArgs) -> ExitCode {
             Diagnostic::nowhere(message).eprint();
             return ExitCode::from(2);
         }
+        Err(CheckError::Unproved(files)) => {
+            let errors = files
+                .iter()
+                .map(|(path, reason)| {
+                    Diagnostic::nowhere(format!("{}: {reason}", out.join(path).display()))
+                })
+                .collect();
+            crate::diag::eprint_all_with_hint(
+                errors,
+                "`generate` would refuse it: remove its entry from .rolegraph-manifest, or let `generate --force` take it",
+            );
+            return ExitCode::from(2);
+        }
     };
     for (_, diff) in &report.stale {
         crate::cli::stdout::out(diff);

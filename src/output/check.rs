@@ -40,6 +40,9 @@ pub enum CheckError {
     Root(super::paths::RootError),
     /// The folder holds the output of a model with another name (the first).
     OtherModel { recorded: String, this: String },
+    /// Files the manifest names that carry no header (`Ownership::Unproved`), with why:
+    /// `generate` would refuse them, so the folder is not merely out of date.
+    Unproved(Vec<(String, String)>),
 }
 
 /// Compares `files`, plus the manifest `generate` would write with them, with `root`.
@@ -83,6 +86,7 @@ pub fn check(
     let expected = files
         .iter()
         .chain(std::iter::once((MANIFEST_NAME, manifest.as_str())));
+    let mut unproved = Vec::new();
     for (path, contents) in expected {
         match super::manifest::read_owned(root, path).map_err(CheckError::Unreadable)? {
             Disk::Absent => report.missing.push(path.to_owned()),
@@ -111,9 +115,14 @@ pub fn check(
         }
         let standing =
             ownership(root, path, previous.as_ref(), None).map_err(CheckError::Unreadable)?;
-        if standing != Ownership::Absent {
-            report.extra.push(path.clone());
+        match standing {
+            Ownership::Absent => {}
+            Ownership::Unproved => unproved.push((path.clone(), super::write::UNPROVED.to_owned())),
+            _ => report.extra.push(path.clone()),
         }
+    }
+    if !unproved.is_empty() {
+        return Err(CheckError::Unproved(unproved));
     }
     Ok(report)
 }
