@@ -9,6 +9,7 @@ mod args;
 mod drift;
 mod import;
 mod init;
+mod new_files;
 mod output;
 mod read;
 mod stdout;
@@ -47,8 +48,9 @@ fn run_command() -> ExitCode {
             example,
             dir,
             force,
+            access,
             quiet: _,
-        } => init::init(example, &dir, force),
+        } => init::init(example, &dir, force, access.access()),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

@@ -328,6 +328,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
         #[command(flatten)]
+        access: AccessArgs,
+        #[command(flatten)]
         quiet: Quiet,
     },
     /// Print a shell completion script, e.g. `rolegraph completions bash > /etc/bash_completion.d/rolegraph`.

@@ -41,16 +41,8 @@ pub fn run(args: ImportArgs) -> ExitCode {
         Ok(files) => files,
         Err(code) => return code,
     };
-    if let Some(code) = refuse(&files, args.dir, args.force) {
+    if let Err(code) = super::new_files::write(args.dir, &files, args.force, args.access) {
         return code;
-    }
-    let borrowed: Vec<(PathBuf, &[u8])> = files
-        .iter()
-        .map(|(p, b)| (p.clone(), b.as_slice()))
-        .collect();
-    if let Err(err) = crate::output::write_new_files(&borrowed) {
-        Diagnostic::nowhere(format!("cannot write the model: {err}")).eprint();
-        return ExitCode::from(1);
     }
     let model_path = args.dir.join("rolegraph.yaml");
     if let Err(code) = validate_written(&model_path) {
@@ -108,10 +100,7 @@ fn validate_written(model_path: &Path) -> Result<(), ExitCode> {
     let Err(diags) = crate::compile(model_path) else {
         return Ok(());
     };
-    crate::term::eprint(&format!(
-        "{}",
-        diags.render(crate::term::colored(crate::term::Stream::Stderr))
-    ));
+    crate::term::eprint(&diags.render(crate::term::colored(crate::term::Stream::Stderr)));
     Diagnostic::nowhere(format!(
         "the model import wrote to {} does not validate: the accounts hold values the model refuses (above)",
         model_path.display()
@@ -173,33 +162,4 @@ fn check_names(args: &ImportArgs, accounts: &[crate::live::Account]) -> Result<(
         diags.push(Diagnostic::nowhere(message).hint(hint));
     }
     diags.into_result(())
-}
-
-fn refuse(files: &[(PathBuf, Vec<u8>)], dir: &Path, force: bool) -> Option<ExitCode> {
-    let policies = dir.join("policies");
-    if std::fs::symlink_metadata(&policies).is_ok_and(|m| !m.is_dir()) {
-        Diagnostic::nowhere(format!(
-            "{} is not a folder (a link or a file)",
-            policies.display()
-        ))
-        .hint("nothing was written; import writes policy files only into a real folder")
-        .eprint();
-        return Some(ExitCode::from(2));
-    }
-    if force {
-        return None;
-    }
-    let existing: Vec<Diagnostic> = files
-        .iter()
-        .filter(|(path, _)| std::fs::symlink_metadata(path).is_ok())
-        .map(|(path, _)| Diagnostic::nowhere(format!("{} already exists", path.display())))
-        .collect();
-    if existing.is_empty() {
-        return None;
-    }
-    crate::diag::eprint_all_with_hint(
-        existing,
-        "nothing was written; use --force to replace, or --dir for another folder",
-    );
-    Some(ExitCode::from(2))
 }

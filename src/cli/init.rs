@@ -1,10 +1,11 @@
 //! `rolegraph init`: a starter model that validates, and the JSON Schema its first line
 //! points editors at (a local file, so it works offline and matches this version).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::diag::Diagnostic;
+use crate::model::Access;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Example {
@@ -51,7 +52,7 @@ roles:
             resources: ["arn:aws:s3:::my-artifacts/*"]
 "#;
 
-pub fn init(example: Option<Example>, dir: &Path, force: bool) -> ExitCode {
+pub fn init(example: Option<Example>, dir: &Path, force: bool, access: Access) -> ExitCode {
     let schema = match serde_json::to_string_pretty(&crate::model::schema::json_schema()) {
         Ok(schema) => schema + "\n",
         Err(err) => {
@@ -69,34 +70,15 @@ pub fn init(example: Option<Example>, dir: &Path, force: bool) -> ExitCode {
             files.push(("policies/batch.json", batch.to_owned()));
         }
     }
-    let existing: Vec<String> = files
-        .iter()
-        .map(|(name, _)| dir.join(name))
-        .filter(|path| path.exists())
-        .map(|path| path.display().to_string())
+    let files: Vec<(PathBuf, Vec<u8>)> = files
+        .into_iter()
+        .map(|(name, contents)| (dir.join(name), contents.into_bytes()))
         .collect();
-    if !existing.is_empty() && !force {
-        let errors = existing
-            .iter()
-            .map(|path| Diagnostic::nowhere(format!("{path} already exists")))
-            .collect();
-        crate::diag::eprint_all_with_hint(
-            errors,
-            "nothing was written; use --force to replace, or --dir for another folder",
-        );
-        return ExitCode::from(2);
+    if let Err(code) = super::new_files::write(dir, &files, force, access) {
+        return code;
     }
-    for (name, contents) in &files {
-        let path = dir.join(name);
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|_| std::fs::write(&path, contents));
-        if let Err(err) = written {
-            Diagnostic::nowhere(format!("cannot write {}: {err}", path.display())).eprint();
-            return ExitCode::from(1);
-        }
-        if crate::term::verbosity() > crate::term::Verbosity::Quiet {
+    if crate::term::verbosity() > crate::term::Verbosity::Quiet {
+        for (path, _) in &files {
             crate::cli::stdout::outln(&format!("wrote {}", path.display()));
         }
     }

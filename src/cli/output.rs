@@ -157,6 +157,9 @@ impl Rendered {
 /// The files and the model's bytes (for the manifest), or the exit code of a failure
 /// already reported. `lint_gate` stops on unaccepted lint errors, as `generate` must.
 fn render(args: &OutputArgs, lint_gate: bool) -> Result<Rendered, ExitCode> {
+    if !args.access.access().outside_files {
+        crate::output::refuse_linked(&args.out, "--out").map_err(|err| not_a_folder(&err))?;
+    }
     let (graph, model_text) =
         crate::compile_read(&args.model, args.access.access()).map_err(|diags| invalid(&diags))?;
     if lint_gate {
@@ -164,9 +167,10 @@ fn render(args: &OutputArgs, lint_gate: bool) -> Result<Rendered, ExitCode> {
         let failing = findings.iter().any(|f| f.fails(Severity::Error));
         if !findings.is_empty() && (failing || verbosity() > Verbosity::Quiet) {
             let stream = crate::term::Stream::Stderr;
-            crate::term::eprint(&format!(
-                "{}",
-                crate::lint::render_to(&findings, crate::lint::Format::Text, stream)
+            crate::term::eprint(&crate::lint::render_to(
+                &findings,
+                crate::lint::Format::Text,
+                stream,
             ));
         }
         if failing {
@@ -308,7 +312,7 @@ fn write_failed(args: &OutputArgs, err: WriteError) -> ExitCode {
     }
 }
 
-fn not_a_folder(root: &crate::output::RootError) -> ExitCode {
+pub(super) fn not_a_folder(root: &crate::output::RootError) -> ExitCode {
     Diagnostic::nowhere(root.message.clone())
         .hint(root.hint.clone())
         .eprint();

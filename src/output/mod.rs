@@ -19,7 +19,7 @@ use std::path::PathBuf;
 pub use check::{CheckError, CheckReport, check};
 pub use commit::{Durability, TEMP_SUFFIX, write_all as write_new_files};
 pub use interrupt::install as handle_signals;
-pub use paths::RootError;
+pub use paths::{RootError, refuse_linked};
 pub use write::WriteOptions;
 
 /// Relative paths (with `/`) to contents; a BTreeMap so every listing is in one order.

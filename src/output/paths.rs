@@ -13,6 +13,42 @@ pub struct RootError {
     pub hint: String,
 }
 
+/// Refuses a relative folder to write into (`--out`, `--dir`) when one of its components, as
+/// resolved from the current folder, is a symbolic link: a committed `infra -> /elsewhere`
+/// would send `--out infra/generated` outside the repository (git refuses to write through
+/// a symlinked folder of its work tree for this reason). `flag` names the option in the
+/// message. An absolute path was typed by the user, so its links are the user's own.
+pub fn refuse_linked(folder: &Path, flag: &str) -> Result<(), RootError> {
+    if folder.is_absolute() {
+        return Ok(());
+    }
+    let mut prefix = std::path::PathBuf::new();
+    for component in folder.components() {
+        prefix.push(component);
+        if !matches!(component, std::path::Component::Normal(_)) {
+            continue;
+        }
+        let is_link = std::fs::symlink_metadata(&prefix).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            let target = std::fs::read_link(&prefix)
+                .map(|t| t.display().to_string())
+                .unwrap_or_else(|_| "?".to_owned());
+            let under = match prefix.as_path() == folder {
+                true => "is".to_owned(),
+                false => format!("lies under {}, which is", prefix.display()),
+            };
+            return Err(RootError {
+                message: format!(
+                    "{flag} {} {under} a symbolic link (to {target}); rolegraph never writes through a link",
+                    folder.display()
+                ),
+                hint: "give the real folder's path, or pass --allow-outside-files to write through the link".to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Whether `root` exists as a real folder (`Ok(true)`), does not exist (`Ok(false)`), or
 /// is something rolegraph will not write into: a file, a FIFO, a link (dangling or not; a
 /// committed link named like the output folder must not send the writes elsewhere).
