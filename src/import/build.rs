@@ -7,8 +7,8 @@ use heck::ToKebabCase;
 use super::doc::{self, Ordered};
 use super::report::{self, Report};
 use super::role::Recovered;
-use super::trust::{self, Who};
-use super::{Imported, Options, account_key, grants};
+use super::trust;
+use super::{Imported, Options, account_key};
 use crate::live;
 
 /// An imported role: where it is, and the key the model gives it.
@@ -35,11 +35,12 @@ pub fn import(accounts: &[live::Account], options: &Options) -> Imported {
         .iter()
         .map(|k| trust::read(&k.role.trust, &lookup))
         .collect();
-    let edges = choose_edges(accounts, &kept, &trusts);
+    let edges = super::edges::choose(accounts, &kept, &trusts);
     let mut folds: Vec<BTreeSet<String>> = vec![BTreeSet::new(); kept.len()];
     for &(source, target) in &edges {
         folds[source].insert(kept[target].role.arn.clone());
     }
+    let edges: BTreeSet<(usize, usize)> = edges.into_iter().collect();
     let mut files = Vec::new();
     let mut roles = Ordered::default();
     for (i, k) in kept.iter().enumerate() {
@@ -163,9 +164,13 @@ fn kept_roles<'a>(
     // Keys from names: `SeqeraPlatformRole-AccountA` → `seqera-platform-role-account-a`;
     // the account key goes in front where two accounts hold one name.
     let base: Vec<String> = kept.iter().map(|k| key_of(&k.role.name)).collect();
+    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+    for stem in &base {
+        *uses.entry(stem).or_default() += 1;
+    }
     let mut taken = BTreeSet::new();
     for (i, k) in kept.iter_mut().enumerate() {
-        let shared = base.iter().filter(|b| **b == base[i]).count() > 1;
+        let shared = uses[base[i].as_str()] > 1;
         let stem = if shared {
             format!("{}-{}", keys[k.account], base[i])
         } else {
@@ -199,62 +204,6 @@ fn key_of(name: &str) -> String {
         Some(c) if c.is_ascii_alphabetic() => key,
         _ => format!("role-{key}"),
     }
-}
-
-/// Trust entries that name an imported role holding a pure grant on the trusting role
-/// become edges (source, target), unless one would close a cycle (the model rejects
-/// those: IAM needs the trusted role first).
-fn choose_edges(
-    accounts: &[live::Account],
-    kept: &[Kept],
-    trusts: &[trust::Trust],
-) -> Vec<(usize, usize)> {
-    let granted: Vec<BTreeSet<String>> = kept
-        .iter()
-        .map(|k| {
-            let account = &accounts[k.account];
-            let inline = k.role.inline.iter().map(|(_, d)| d);
-            let managed = k
-                .role
-                .attached
-                .iter()
-                .filter_map(|arn| account.policy(arn))
-                .map(|p| &p.document);
-            inline.chain(managed).flat_map(grants::granted).collect()
-        })
-        .collect();
-    let mut edges: Vec<(usize, usize)> = Vec::new();
-    for (target, t) in trusts.iter().enumerate() {
-        for entry in &t.entries {
-            let Who::Role(source, _) = entry.who else {
-                continue;
-            };
-            if !granted[source].contains(&kept[target].role.arn)
-                || edges.contains(&(source, target))
-            {
-                continue;
-            }
-            if !reaches(&edges, target, source) && source != target {
-                edges.push((source, target));
-            }
-        }
-    }
-    edges
-}
-
-/// Whether `from` reaches `to` along (source → target) edges.
-fn reaches(edges: &[(usize, usize)], from: usize, to: usize) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![from];
-    while let Some(node) = stack.pop() {
-        if node == to {
-            return true;
-        }
-        if seen.insert(node) {
-            stack.extend(edges.iter().filter(|e| e.0 == node).map(|e| e.1));
-        }
-    }
-    false
 }
 
 /// Tags that every role carries with the same value go to the model's `tags:`.

@@ -6,6 +6,7 @@
 
 mod build;
 pub mod doc;
+mod edges;
 mod grants;
 pub mod report;
 mod role;

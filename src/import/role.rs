@@ -198,7 +198,7 @@ impl Recovered<'_, '_> {
     pub fn trusted_by(
         &mut self,
         t: &trust::Trust,
-        edges: &[(usize, usize)],
+        edges: &std::collections::BTreeSet<(usize, usize)>,
         me: usize,
         kept: &[Kept],
     ) -> Vec<doc::Trust> {

@@ -48,6 +48,11 @@ pub fn decode(text: &str) -> Result<Value, String> {
             })?
             .into_owned()
     };
+    if let Err(err) = crate::model::strict_json::unique_keys(&json) {
+        if !err.is_syntax() && !err.is_eof() {
+            return Err(format!("the URL-decoded policy document: {err}"));
+        }
+    }
     match serde_json::from_str::<Value>(&json) {
         Ok(value @ Value::Object(_)) => Ok(value),
         Ok(_) => Err("the policy document is not a JSON object".to_owned()),
@@ -73,22 +78,27 @@ fn check_escapes(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The line of the first `"RoleName": "<name>"` in `text` (1 when it is not found):
-/// where a reader of the file finds the role, whatever the indentation.
-pub fn role_line(text: &str, name: &str) -> u32 {
-    let quoted = serde_json::to_string(name).unwrap_or_default();
-    let mut from = 0;
-    while let Some(at) = text[from..].find("\"RoleName\"") {
-        let key = from + at;
-        let rest = text[key + "\"RoleName\"".len()..].trim_start();
-        if let Some(value) = rest.strip_prefix(':')
-            && value.trim_start().starts_with(&quoted)
-        {
-            return 1 + text[..key].matches('\n').count() as u32;
+/// The line of the first `"RoleName": "<name>"` of each name in `text`: where a reader of
+/// the file finds the role, whatever the indentation. One pass over the text, so that an
+/// account of 100,000 roles does not count lines from the top for each.
+pub fn role_lines(text: &str) -> std::collections::HashMap<String, u32> {
+    const KEY: &str = "\"RoleName\"";
+    let mut lines = std::collections::HashMap::new();
+    let (mut line, mut counted) = (1u32, 0);
+    for key in memchr::memmem::find_iter(text.as_bytes(), KEY) {
+        line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..key]).count() as u32;
+        counted = key;
+        let rest = text[key + KEY.len()..].trim_start();
+        let Some(value) = rest.strip_prefix(':') else {
+            continue;
+        };
+        let mut strings =
+            serde_json::Deserializer::from_str(value.trim_start()).into_iter::<String>();
+        if let Some(Ok(name)) = strings.next() {
+            lines.entry(name).or_insert(line);
         }
-        from = key + 1;
     }
-    1
+    lines
 }
 
 #[cfg(test)]
@@ -116,10 +126,11 @@ mod tests {
 
     #[test]
     fn a_role_is_found_at_its_own_name() {
-        let pretty = "{\n  \"RoleDetailList\": [\n    {\"RoleName\": \"AB\"},\n    {\n      \"RoleName\" :  \"A\"\n    }\n  ]\n}";
-        assert_eq!(role_line(pretty, "A"), 5);
-        assert_eq!(role_line(pretty, "AB"), 3);
-        assert_eq!(role_line(pretty, "Missing"), 1);
-        assert_eq!(role_line(r#"{"RoleName":"q\"x"}"#, "q\"x"), 1);
+        let pretty = "{\n  \"RoleDetailList\": [\n    {\"RoleName\": \"AB\"},\n    {\n      \"RoleName\" :  \"A\"\n    }\n  ],\n \"RoleName\": \"A\"\n}";
+        let lines = role_lines(pretty);
+        assert_eq!(lines.get("A"), Some(&5));
+        assert_eq!(lines.get("AB"), Some(&3));
+        assert_eq!(lines.get("Missing"), None);
+        assert_eq!(role_lines(r#"{"RoleName":"q\"x"}"#).get("q\"x"), Some(&1));
     }
 }

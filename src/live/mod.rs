@@ -31,6 +31,28 @@ pub struct Account {
     pub policies: Vec<Policy>,
     pub users: usize,
     pub groups: usize,
+    /// Where each role and policy is in its list, by name and by ARN (the first of each):
+    /// lookups that scanned the list made an account of many roles quadratic.
+    index: Index,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Index {
+    roles: std::collections::HashMap<String, usize>,
+    policies: std::collections::HashMap<String, usize>,
+}
+
+impl Index {
+    fn of(roles: &[Role], policies: &[Policy]) -> Self {
+        let mut index = Index::default();
+        for (at, role) in roles.iter().enumerate() {
+            index.roles.entry(role.name.clone()).or_insert(at);
+        }
+        for (at, policy) in policies.iter().enumerate() {
+            index.policies.entry(policy.arn.clone()).or_insert(at);
+        }
+        index
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -109,10 +131,10 @@ impl Role {
 
 impl Account {
     pub fn role(&self, name: &str) -> Option<&Role> {
-        self.roles.iter().find(|r| r.name == name)
+        self.index.roles.get(name).map(|&at| &self.roles[at])
     }
 
     pub fn policy(&self, arn: &str) -> Option<&Policy> {
-        self.policies.iter().find(|p| p.arn == arn)
+        self.index.policies.get(arn).map(|&at| &self.policies[at])
     }
 }

@@ -196,8 +196,9 @@ pub fn read_texts(texts: &[(Arc<str>, String)]) -> Result<Vec<Account>, Diagnost
             Parsed::Roles(list) => role_lists.push((file, list)),
             Parsed::Details(details) => match account(&file, details) {
                 Ok(mut account) => {
+                    let lines = super::document::role_lines(text);
                     for role in &mut account.roles {
-                        role.line = super::document::role_line(text, &role.name);
+                        role.line = lines.get(&role.name).copied().unwrap_or(1);
                     }
                     if let Some(first) = accounts.iter().find(|a| a.id == account.id) {
                         diags.push(Diagnostic::nowhere(format!(
@@ -237,6 +238,13 @@ fn parse_text(text: &str, file: &Arc<str>, diags: &mut Diagnostics) -> Option<Pa
             return None;
         }
     };
+    if let Err(err) = crate::model::strict_json::unique_keys(text) {
+        diags.add_source(file, text);
+        diags.push(Diagnostic::at(&at(&err), without_position(&err)).hint(
+            "the AWS CLI never repeats a key; a file that does was edited, and a reader that keeps the last value would see another policy than one that keeps the first",
+        ));
+        return None;
+    }
     let parsed = match (shape.role_detail_list, shape.roles) {
         (Some(_), _) => serde_json::from_str(text).map(Parsed::Details),
         (None, Some(_)) => serde_json::from_str(text).map(Parsed::Roles),
@@ -359,11 +367,13 @@ fn account(file: &Arc<str>, details: AuthorizationDetails) -> Result<Account, Di
         )).hint("there is nothing to import from it; leave it out"));
         return Err(diags);
     };
+    let index = super::Index::of(&roles, &policies);
     diags.into_result(Account {
         id,
         partition,
         file: Arc::clone(file),
         has_role_list: false,
+        index,
         roles,
         policies,
         users: details.user_detail_list.len(),
@@ -494,8 +504,15 @@ fn merge_role_list(
         .hint("give one list-roles file per account"));
     }
     account.has_role_list = true;
+    let by_arn: std::collections::HashMap<String, usize> = account
+        .roles
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(at, role)| (role.arn.clone(), at))
+        .collect();
     for listed in list.roles {
-        if let Some(role) = account.roles.iter_mut().find(|r| r.arn == listed.arn) {
+        if let Some(role) = by_arn.get(&listed.arn).map(|&at| &mut account.roles[at]) {
             role.description = listed.description.filter(|d| !d.is_empty());
             role.max_session_duration = listed.max_session_duration;
         }

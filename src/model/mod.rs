@@ -7,7 +7,7 @@ mod operators;
 pub mod policy_file;
 mod reader;
 pub mod schema;
-mod strict_json;
+pub mod strict_json;
 mod types;
 mod yaml;
 

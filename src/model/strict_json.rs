@@ -30,6 +30,79 @@ pub fn parse(text: &str) -> Result<Value, serde_json::Error> {
     Ok(value)
 }
 
+/// Checks that no JSON object in `text` names a key twice, at any depth, without building
+/// the value: for the IAM dumps (`get-account-authorization-details`), which are read into
+/// their own types afterwards. `"Effect": "Deny", "Effect": "Allow"` would otherwise read as
+/// an allow.
+pub fn unique_keys(text: &str) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    Unique.deserialize(&mut de)?;
+    de.end()
+}
+
+/// A JSON value whose objects have unique keys; nothing of it is kept but the keys of the
+/// objects being read.
+struct Unique;
+
+impl<'de> DeserializeSeed<'de> for Unique {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Unique {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Unique)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut keys = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if keys.contains(&key) {
+                return Err(de::Error::custom(format!(
+                    "duplicate key `{key}`; each key may appear once in an object"
+                )));
+            }
+            map.next_value_seed(Unique)?;
+            keys.insert(key);
+        }
+        Ok(())
+    }
+}
+
 struct Strict(Place);
 
 impl<'de> DeserializeSeed<'de> for Strict {
@@ -144,6 +217,16 @@ mod tests {
                 .to_string()
                 .contains("duplicate key `a:b`")
         );
+    }
+
+    #[test]
+    fn unique_keys_finds_a_repeat_at_any_depth_and_where_it_stands() {
+        let text = "{\"RoleDetailList\": [{\"AssumeRolePolicyDocument\": {\"Statement\": [\n {\"Effect\": \"Deny\", \"Effect\": \"Allow\"}]}}]}";
+        let err = super::unique_keys(text).unwrap_err();
+        assert!(err.to_string().contains("duplicate key `Effect`"), "{err}");
+        assert_eq!((err.line(), err.column()), (2, 28));
+        super::unique_keys(r#"{"a": [{"b": 1}, {"b": 2}], "c": {"b": {"b": 3}}}"#).unwrap();
+        assert!(super::unique_keys("{} x").is_err());
     }
 
     #[test]

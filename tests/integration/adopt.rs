@@ -43,7 +43,8 @@ fn dump_accounts(moto: &Moto, dumps: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// Every role's RoleId and every instance profile's id, by name, from the dumps.
 fn unique_ids(files: &[PathBuf]) -> BTreeMap<String, String> {
-    let accounts = rolegraph::live::read_all(files, rolegraph::model::Access::default()).expect("the dumps read");
+    let accounts = rolegraph::live::read_all(files, rolegraph::model::Access::default())
+        .expect("the dumps read");
     let mut ids = BTreeMap::new();
     for account in &accounts {
         for role in &account.roles {

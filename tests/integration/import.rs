@@ -60,7 +60,8 @@ fn plan(model: &Path) -> Plan {
 }
 
 fn live_state(files: &[PathBuf]) -> BTreeMap<String, AccountIam> {
-    let accounts = rolegraph::live::read_all(files, rolegraph::model::Access::default()).expect("the fixture reads");
+    let accounts = rolegraph::live::read_all(files, rolegraph::model::Access::default())
+        .expect("the fixture reads");
     accounts.iter().map(|a| (a.id.clone(), a.state())).collect()
 }
 

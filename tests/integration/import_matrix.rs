@@ -94,11 +94,12 @@ fn the_imported_model_lets_in_exactly_whom_the_live_accounts_let_in() {
     let Some(engine) = engine() else { return };
     let fixture = repo().join("tests/fixtures/brownfield");
     let dumps = brownfield_dumps(&fixture);
-    let live: BTreeMap<String, AccountIam> = rolegraph::live::read_all(&dumps, rolegraph::model::Access::default())
-        .unwrap()
-        .iter()
-        .map(|a| (a.id.clone(), a.state()))
-        .collect();
+    let live: BTreeMap<String, AccountIam> =
+        rolegraph::live::read_all(&dumps, rolegraph::model::Access::default())
+            .unwrap()
+            .iter()
+            .map(|a| (a.id.clone(), a.state()))
+            .collect();
     let dir = tempfile::tempdir().unwrap();
     let out = bin()
         .arg("import")

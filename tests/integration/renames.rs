@@ -240,7 +240,8 @@ fn a_rename_applied_keeps_the_role() {
     assert_eq!(code, 0, "{out}");
     let role_id = |when: &str| {
         let dumps = crate::drift_live::dump(&moto, &g.plan, &work.join(when)).unwrap();
-        let accounts = rolegraph::live::read_all(&dumps, rolegraph::model::Access::default()).unwrap();
+        let accounts =
+            rolegraph::live::read_all(&dumps, rolegraph::model::Access::default()).unwrap();
         accounts
             .iter()
             .find(|a| a.id == "111111111111")
