@@ -13,18 +13,20 @@ pub fn validate(model: &Path, access: Access, format: crate::diag::Format) -> Ex
     let compiled = crate::compile_with(model, access);
     if format == crate::diag::Format::Json {
         let shown = model.display().to_string();
-        let (diags, summary) = match &compiled {
+        let (diags, omitted, summary) = match &compiled {
             Ok(graph) => (
                 Vec::new(),
+                0,
                 Some(serde_json::json!({
                     "accounts": graph.accounts.len(),
                     "roles": graph.roles.len(),
                     "trust_edges": graph.trust_edge_count,
                 })),
             ),
-            Err(diags) => (diags.iter().collect(), None),
+            Err(diags) => (diags.iter().collect(), diags.omitted(), None),
         };
-        crate::cli::stdout::out(&crate::diag::render_json(&shown, &diags, summary));
+        let json = crate::diag::render_json(&shown, &diags, omitted, summary);
+        crate::cli::stdout::out(&json);
         return if compiled.is_ok() {
             ExitCode::SUCCESS
         } else {

@@ -41,10 +41,12 @@ fn entry(diagnostic: &Diagnostic) -> Entry<'_> {
 }
 
 /// `{"model": …, "valid": false, "diagnostics": [...]}`; `summary` is the counts of a
-/// valid model.
+/// valid model; `omitted`, when there is any, how many errors were found past the ones
+/// kept (`diag::KEPT`).
 pub fn render(
     model: &str,
     diagnostics: &[&Diagnostic],
+    omitted: usize,
     summary: Option<serde_json::Value>,
 ) -> String {
     let entries: Vec<Entry> = diagnostics.iter().map(|d| entry(d)).collect();
@@ -55,6 +57,9 @@ pub fn render(
     });
     if let (Some(summary), Some(map)) = (summary, object.as_object_mut()) {
         map.insert("summary".to_owned(), summary);
+    }
+    if let (true, Some(map)) = (omitted > 0, object.as_object_mut()) {
+        map.insert("omitted".to_owned(), omitted.into());
     }
     let mut text = serde_json::to_string_pretty(&object).unwrap_or_default();
     text.push('\n');

@@ -94,7 +94,7 @@ impl Diagnostic {
 
     /// The whole report: the headline, then the source line with a marker under the fault
     /// when `source` holds it, then the hint.
-    pub fn render(&self, source: Option<&snippet::Lines>, color: bool) -> String {
+    pub fn render(&self, source: Option<&mut snippet::Lines>, color: bool) -> String {
         let mut text = self.headline(color);
         let snippet = match (&self.loc, source) {
             (Some(loc), Some(source)) => snippet::render(loc, source, self.hint.as_deref(), color),
@@ -141,7 +141,7 @@ impl fmt::Display for Diagnostic {
 /// The errors of one run, kept in source order so that the report reads top to bottom,
 /// with the text of the files they point into, for the snippets.
 #[derive(Debug, Default)]
-pub struct Diagnostics(Vec<Diagnostic>, Sources);
+pub struct Diagnostics(Vec<Diagnostic>, Sources, usize);
 
 /// File name as shown in diagnostics → its text.
 type Sources = BTreeMap<Arc<str>, Arc<str>>;
@@ -149,13 +149,24 @@ type Sources = BTreeMap<Arc<str>, Arc<str>>;
 /// How many errors a text report shows in full.
 pub const SHOWN: usize = 200;
 
+/// How many errors a run keeps; past them it only counts. A 60 MiB model can hold 50
+/// million faults, and keeping each would take gigabytes.
+pub const KEPT: usize = 10_000;
+
 impl Diagnostics {
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.0.push(diagnostic);
+        if self.0.len() < KEPT {
+            self.0.push(diagnostic);
+        } else {
+            self.2 += 1;
+        }
     }
 
     pub fn extend(&mut self, other: Diagnostics) {
-        self.0.extend(other.0);
+        self.2 += other.2;
+        for diagnostic in other.0 {
+            self.push(diagnostic);
+        }
         self.1.extend(other.1);
     }
 
@@ -173,6 +184,16 @@ impl Diagnostics {
         self.0.is_empty()
     }
 
+    /// How many errors were found, kept or not.
+    pub fn count(&self) -> usize {
+        self.0.len() + self.2
+    }
+
+    /// How many errors were found past the `KEPT` that are kept.
+    pub fn omitted(&self) -> usize {
+        self.2
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }
@@ -187,7 +208,7 @@ impl Diagnostics {
             let source = diagnostic.loc.as_ref().and_then(|loc| {
                 let (file, source) = self.1.get_key_value(&loc.file)?;
                 Some(
-                    &*lines
+                    lines
                         .entry(file)
                         .or_insert_with(|| snippet::Lines::of(source)),
                 )
@@ -195,13 +216,13 @@ impl Diagnostics {
             text.push_str(&diagnostic.render(source, color));
             text.push('\n');
         }
-        if self.0.len() > SHOWN {
-            let more = plural(self.0.len() - SHOWN, "more error");
+        if self.count() > SHOWN {
+            let more = plural(self.count() - SHOWN, "more error");
             text.push_str(&format!(
-                "… and {more} (`rolegraph validate --format json` lists every one)\n"
+                "… and {more} (`rolegraph validate --format json` lists the first {KEPT})\n"
             ));
         }
-        text.push_str(&plural(self.0.len(), "error"));
+        text.push_str(&plural(self.count(), "error"));
         text
     }
 
@@ -223,7 +244,7 @@ impl Diagnostics {
 
 impl From<Diagnostic> for Diagnostics {
     fn from(diagnostic: Diagnostic) -> Self {
-        Diagnostics(vec![diagnostic], Sources::new())
+        Diagnostics(vec![diagnostic], Sources::new(), 0)
     }
 }
 

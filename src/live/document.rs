@@ -48,10 +48,11 @@ pub fn decode(text: &str) -> Result<Value, String> {
             })?
             .into_owned()
     };
-    if let Err(err) = crate::model::strict_json::unique_keys(&json) {
-        if !err.is_syntax() && !err.is_eof() {
-            return Err(format!("the URL-decoded policy document: {err}"));
-        }
+    if let Err(err) = crate::model::strict_json::unique_keys(&json)
+        && !err.is_syntax()
+        && !err.is_eof()
+    {
+        return Err(format!("the URL-decoded policy document: {err}"));
     }
     match serde_json::from_str::<Value>(&json) {
         Ok(value @ Value::Object(_)) => Ok(value),

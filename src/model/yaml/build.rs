@@ -63,9 +63,7 @@ impl<'s> Builder<'s> {
             stack: Vec::new(),
             anchors: Vec::new(),
             nodes: 0,
-            // Every node needs a byte of source unless an alias repeats it, so a budget of
-            // one node per byte admits any model written out and still stops an alias bomb.
-            max_nodes: source.len().max(250_000),
+            max_nodes: super::node_budget(source),
             root: None,
             documents: 0,
             faults: Vec::new(),
@@ -124,6 +122,9 @@ impl<'s> Builder<'s> {
 
     fn count(&mut self, nodes: usize, span: Span) -> Result<(), Stopped> {
         self.nodes = self.nodes.saturating_add(nodes);
+        if self.nodes > self.max_nodes && self.max_nodes == super::MAX_VALUES {
+            return self.stop(Fault::too_many(span));
+        }
         if self.nodes > self.max_nodes {
             return self.stop(Fault::expansion(span, self.max_nodes));
         }

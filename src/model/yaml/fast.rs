@@ -31,7 +31,7 @@ pub fn read(source: &str) -> Option<Node<'_>> {
         end: line_end(source.as_bytes(), 0),
         line: 1,
         nodes: 0,
-        max_nodes: source.len().max(250_000),
+        max_nodes: super::node_budget(source),
         depth: 0,
         pairs: Vec::new(),
         items: Vec::new(),

@@ -128,6 +128,17 @@ impl Fault {
         )
     }
 
+    pub fn too_many(span: Span) -> Self {
+        Fault::at(
+            span,
+            format!(
+                "the model holds more than {} values here; rolegraph reads at most that many",
+                super::MAX_VALUES
+            ),
+            "a model of 10,000 accounts holds about 330,000: split this one into several models",
+        )
+    }
+
     pub fn depth(span: Span) -> Self {
         Fault::at(
             span,

@@ -19,6 +19,18 @@ use crate::diag::Diagnostic;
 pub use compare::fast_path_disagreement;
 use faults::Fault;
 
+/// The most values (nodes) a model may hold, aliases expanded: a node takes 48 bytes, and
+/// a 64 MiB model written to hold as many as it can (`[x,x,x,…]`) would otherwise take
+/// gigabytes before the first error. A model of 10,000 accounts (the benchmark's) holds about 330,000.
+pub const MAX_VALUES: usize = 2_000_000;
+
+/// How many nodes a reader builds of `source` before it stops: every node needs a byte of
+/// source unless an alias repeats it, so one node per byte admits any model written out and
+/// still stops an alias bomb; and never more than `MAX_VALUES`.
+fn node_budget(source: &str) -> usize {
+    source.len().clamp(250_000, MAX_VALUES)
+}
+
 /// Parses YAML into a node tree. YAML 1.2 booleans only, so `yes` and `on` stay strings;
 /// duplicate keys are errors, all of them reported; any other fault stops the read.
 pub fn parse<'s>(file: &Arc<str>, source: &'s str) -> Result<Node<'s>, Vec<Diagnostic>> {
