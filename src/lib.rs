@@ -43,10 +43,19 @@ pub fn compile_read(
     path: &Path,
     access: model::Access,
 ) -> Result<(ir::Graph, String), Diagnostics> {
+    compile_warned(path, access).map(|(graph, source, _)| (graph, source))
+}
+
+/// `compile_read`, with the warnings `generate` would give about the output (a template
+/// that must go through S3), for `validate`.
+pub fn compile_warned(
+    path: &Path,
+    access: model::Access,
+) -> Result<(ir::Graph, String, Vec<backend::Warning>), Diagnostics> {
     let (source, file) = model::read_source(path, access)?;
     heap::prefault_for_model(source.len());
-    let graph = compile_source(&file, &source, model::base_of(path), access)?;
-    Ok((graph, source))
+    let (graph, warnings) = compile_checked(&file, &source, model::base_of(path), access)?;
+    Ok((graph, source, warnings))
 }
 
 /// Model text → validated role graph, as `compile` does for a file; `base` is the folder
@@ -57,6 +66,15 @@ pub fn compile_source(
     base: &Path,
     access: model::Access,
 ) -> Result<ir::Graph, Diagnostics> {
+    compile_checked(file, source, base, access).map(|(graph, _)| graph)
+}
+
+fn compile_checked(
+    file: &std::sync::Arc<str>,
+    source: &str,
+    base: &Path,
+    access: model::Access,
+) -> Result<(ir::Graph, Vec<backend::Warning>), Diagnostics> {
     let mut diags = Diagnostics::default();
     let graph = model::parse(file, source, base, access, &mut diags)
         .and_then(|model| resolve(Path::new(file.as_ref()), model, diags));
@@ -70,7 +88,7 @@ fn resolve(
     path: &Path,
     model: model::Model,
     mut diags: Diagnostics,
-) -> Result<ir::Graph, Diagnostics> {
+) -> Result<(ir::Graph, Vec<backend::Warning>), Diagnostics> {
     let source_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -80,7 +98,7 @@ fn resolve(
     drop(model);
     match graph {
         Some(graph) if diags.is_empty() => match backend::check(&graph) {
-            Ok(()) => Ok(graph),
+            Ok(warnings) => Ok((graph, warnings)),
             Err(collisions) => {
                 let mut collisions = collisions.sorted();
                 collisions.take_sources(&mut diags);

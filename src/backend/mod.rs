@@ -91,17 +91,22 @@ pub fn flag_value(layout: &impl clap::ValueEnum) -> String {
 }
 
 /// Every rejection a backend can make of a model in any layout: the identifiers and file
-/// names each backend derives from model keys must be distinct. `compile` runs it, so that
-/// `validate` and every other command give `generate`'s verdict, at the same positions.
-pub fn check(graph: &Graph) -> Result<(), Diagnostics> {
+/// names each backend derives from model keys must be distinct, and CloudFormation's
+/// templates within its size. `compile` runs it, so that `validate` and every other command
+/// give `generate`'s verdict, at the same positions; the warnings are `generate`'s too.
+pub fn check(graph: &Graph) -> Result<Vec<Warning>, Diagnostics> {
     let mut diags = Diagnostics::default();
     if let Err(errors) = terraform::check_names(graph) {
         diags.extend(errors);
     }
-    if let Err(errors) = cloudformation::check_names(graph) {
-        diags.extend(errors);
-    }
-    diags.into_result(())
+    let warnings = match cloudformation::check_names(graph) {
+        Ok(warnings) => warnings,
+        Err(errors) => {
+            diags.extend(errors);
+            Vec::new()
+        }
+    };
+    diags.into_result(warnings)
 }
 
 /// Something to know about output that is still written: it deploys, but not the easy way.

@@ -10,7 +10,12 @@ use crate::model::Access;
 use crate::term::{Verbosity, verbosity};
 
 pub fn validate(model: &Path, access: Access, format: crate::diag::Format) -> ExitCode {
-    let compiled = crate::compile_with(model, access);
+    let compiled = crate::compile_warned(model, access).map(|(graph, _, warnings)| {
+        for warning in &warnings {
+            crate::term::eprintln(&warning.to_string());
+        }
+        graph
+    });
     if format == crate::diag::Format::Json {
         let shown = model.display().to_string();
         let (diags, omitted, summary) = match &compiled {

@@ -19,7 +19,7 @@ use self::template::*;
 use crate::backend::header::header;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::iam;
-use crate::ir::{self, Graph, POLICY_VERSION, RoleIdx, Text};
+use crate::ir::{self, AccountIdx, Graph, POLICY_VERSION, RoleIdx, Text};
 use crate::output::FileSet;
 use crate::templates::Templates;
 
@@ -35,11 +35,38 @@ pub enum Layout {
 }
 
 /// The logical IDs and template file names of the per-account layout are distinct (the
-/// StackSet layout only takes roles out of those templates).
-pub fn check_names(graph: &Graph) -> Result<(), Diagnostics> {
+/// StackSet layout only takes roles out of those templates), and each of its templates
+/// fits CloudFormation's 1,000,000 bytes, as `generate` requires; the warnings name those
+/// past the 51,200 bytes of a direct template body, as `generate` warns.
+pub fn check_names(graph: &Graph) -> Result<Vec<crate::backend::Warning>, Diagnostics> {
     naming::check(graph)?;
     let stacks = split::split(graph, &vec![false; graph.roles.len()]);
-    naming::check_files(graph, &stacks)
+    naming::check_files(graph, &stacks)?;
+    let mut diags = Diagnostics::default();
+    let mut warnings = Vec::new();
+    for (s, stack) in stacks.stacks.iter().enumerate() {
+        let text = template_text(graph, &stack_template(graph, &stacks, s))?;
+        let file = map::stack_file(&graph.account(stack.account).key, stack.part);
+        if let Some(error) = oversized(graph, stack.account, &file, text.len()) {
+            diags.push(error);
+        } else if too_big_for_a_body(&text) {
+            warnings.push(body_warning(&file, text.len()));
+        }
+    }
+    diags.into_result(warnings)
+}
+
+/// The error for a template past the 1,000,000 bytes CloudFormation takes at most.
+fn oversized(graph: &Graph, account: AccountIdx, file: &str, len: usize) -> Option<Diagnostic> {
+    if len <= limits::TEMPLATE_BODY_S3 {
+        return None;
+    }
+    let message = format!(
+        "the CloudFormation template {file} would be {len} bytes; CloudFormation takes at most {} bytes, even through S3",
+        limits::TEMPLATE_BODY_S3
+    );
+    let hint = "move roles with large inline policies into managed policies of their own, or into another account";
+    Some(Diagnostic::at(&graph.account(account).loc, message).hint(hint))
 }
 
 pub fn generate(
@@ -67,17 +94,8 @@ pub fn generate(
             None => stack_text(graph, &map, s)?,
         };
         large.push(too_big_for_a_body(&text));
-        if text.len() > limits::TEMPLATE_BODY_S3 {
-            let account = graph.account(stack.account);
-            let message = format!(
-                "the CloudFormation template {} would be {} bytes; CloudFormation takes at most {} bytes, even through S3",
-                map.stack_file(s),
-                text.len(),
-                limits::TEMPLATE_BODY_S3
-            );
-            diags.push(Diagnostic::at(&account.loc, message).hint(
-                "move roles with large inline policies into managed policies of their own, or into another account",
-            ));
+        if let Some(error) = oversized(graph, stack.account, &map.stack_file(s), text.len()) {
+            diags.push(error);
         }
         files.insert(map.stack_file(s), text);
     }
@@ -201,15 +219,18 @@ fn too_big(files: &FileSet) -> Vec<crate::backend::Warning> {
     files
         .iter()
         .filter(|(path, body)| path.ends_with(".yaml") && too_big_for_a_body(body))
-        .map(|(path, body)| crate::backend::Warning {
-            message: format!(
-                "cloudformation/{path} is {} bytes; CloudFormation takes at most {} bytes as a template body",
-                body.len(),
-                limits::TEMPLATE_BODY
-            ),
-            hint: "deploy it through S3 (`aws cloudformation deploy --s3-bucket <bucket>`), which takes up to 1 MB".to_owned(),
-        })
+        .map(|(path, body)| body_warning(path, body.len()))
         .collect()
+}
+
+fn body_warning(path: &str, len: usize) -> crate::backend::Warning {
+    crate::backend::Warning {
+        message: format!(
+            "cloudformation/{path} is {len} bytes; CloudFormation takes at most {} bytes as a template body",
+            limits::TEMPLATE_BODY
+        ),
+        hint: "deploy it through S3 (`aws cloudformation deploy --s3-bucket <bucket>`), which takes up to 1 MB".to_owned(),
+    }
 }
 
 /// A parameter that takes an External ID, checked against AWS's rule for one.
