@@ -31,6 +31,8 @@ mod drift_live;
 mod first_hour;
 mod golden;
 mod graph_properties;
+mod hostile;
+mod hostile_bounds;
 mod import;
 mod import_matrix;
 mod import_round_trip;

@@ -12,17 +12,17 @@ use std::process::Stdio;
 use support::{repo, text};
 
 /// What a run printed and how it ended, with its peak memory.
-struct Measured {
-    code: Option<i32>,
-    stderr: String,
-    peak_kib: i64,
+pub(crate) struct Measured {
+    pub code: Option<i32>,
+    pub stderr: String,
+    pub peak_kib: i64,
 }
 
 /// Runs rolegraph under a small Python parent that reads its peak resident memory from
 /// the kernel (`wait4`). The test process itself cannot: a child forked from it inherits
 /// its memory high-water mark. The parent kills it after 20 s, a guard against a hang (not
 /// a timing test: a hang is the failure).
-fn run_measured(args: &[&str], cwd: &Path) -> Measured {
+pub(crate) fn run_measured(args: &[&str], cwd: &Path) -> Measured {
     const PARENT: &str = r#"
 import resource, subprocess, sys
 child = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
