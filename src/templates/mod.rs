@@ -9,36 +9,41 @@ use crate::diag::{Diagnostic, Diagnostics};
 const BUILTIN: &[(&str, &str)] = &[
     (
         "cloudformation-adopt-README.md",
-        include_str!("../templates/cloudformation-adopt-README.md"),
+        include_str!("../../templates/cloudformation-adopt-README.md"),
     ),
     (
         "cloudformation-README.md",
-        include_str!("../templates/cloudformation-README.md"),
+        include_str!("../../templates/cloudformation-README.md"),
     ),
     (
         "seqera-README.md",
-        include_str!("../templates/seqera-README.md"),
+        include_str!("../../templates/seqera-README.md"),
     ),
     (
         "seqera-tower.env",
-        include_str!("../templates/seqera-tower.env"),
+        include_str!("../../templates/seqera-tower.env"),
     ),
     (
         "terraform-README.md",
-        include_str!("../templates/terraform-README.md"),
+        include_str!("../../templates/terraform-README.md"),
     ),
     (
         "terraform-module-README.md",
-        include_str!("../templates/terraform-module-README.md"),
+        include_str!("../../templates/terraform-module-README.md"),
     ),
     (
         "terraform-per-account-README.md",
-        include_str!("../templates/terraform-per-account-README.md"),
+        include_str!("../../templates/terraform-per-account-README.md"),
     ),
 ];
 
+mod bounded;
+
+pub use bounded::{RENDER_LIMIT, RENDER_TIME};
+
 pub struct Templates {
-    tera: tera::Tera,
+    tera: std::sync::Arc<tera::Tera>,
+    time: std::time::Duration,
 }
 
 impl Templates {
@@ -72,9 +77,30 @@ impl Templates {
                 diags.push(template_error(name, &err));
             }
         }
-        diags.into_result(Templates { tera })
+        diags.into_result(Templates {
+            tera: std::sync::Arc::new(tera),
+            time: RENDER_TIME,
+        })
     }
 
+    /// The built-in templates with `body` in place of the one named `name`: for the fuzzer,
+    /// and for templates that are not files.
+    pub fn with_text(name: &str, body: &str) -> Result<Self, Diagnostics> {
+        let mut templates = Self::builtin()?;
+        let tera = std::sync::Arc::get_mut(&mut templates.tera).expect("not shared yet");
+        tera.add_raw_template(name, body)
+            .map_err(|err| template_error(name, &err))?;
+        Ok(templates)
+    }
+
+    /// `time` instead of `RENDER_TIME` for each rendering: the fuzzer's runs are short.
+    pub fn with_time_limit(mut self, time: std::time::Duration) -> Self {
+        self.time = time;
+        self
+    }
+
+    /// The template `name` rendered with `context`, within `RENDER_LIMIT` bytes and the
+    /// time limit; its output must carry rolegraph's header.
     pub fn render(
         &self,
         name: &str,
@@ -82,81 +108,26 @@ impl Templates {
     ) -> Result<String, Diagnostics> {
         let context =
             tera::Context::from_serialize(context).map_err(|err| template_error(name, &err))?;
-        let mut output = Bounded::new(RENDER_LIMIT, RENDER_TIME);
-        match self.tera.render_to(name, &context, &mut output) {
-            Ok(()) if !crate::output::manifest::carries_header(name, &output.bytes) => {
-                let mark = crate::output::manifest::HEADER_MARK.trim_end();
-                Err(Diagnostic::nowhere(format!(
-                    "template `{name}` writes no `{mark}` header in its first three lines"
-                ))
-                .hint("keep the built-in template's first line: rolegraph proves by it that a file is its own to replace or delete")
-                .into())
-            }
-            Ok(()) => {
-                String::from_utf8(output.bytes).map_err(|err| template_error(name, &err).into())
-            }
-            Err(_) if output.exceeded.is_some() => {
-                let why = output.exceeded.unwrap_or_default();
-                Err(
+        let bytes = match bounded::render(&self.tera, name, context, self.time) {
+            Ok(bytes) => bytes,
+            Err(bounded::Failure::Stopped(why)) => {
+                return Err(
                     Diagnostic::nowhere(format!("template `{name}` was stopped: {why}"))
                         .hint("a template renders prose: keep its loops to the model's lists")
                         .into(),
-                )
+                );
             }
-            Err(err) => Err(template_error(name, &err).into()),
+            Err(bounded::Failure::Tera(err)) => return Err(template_error(name, &err).into()),
+        };
+        if !crate::output::manifest::carries_header(name, &bytes) {
+            let mark = crate::output::manifest::HEADER_MARK.trim_end();
+            return Err(Diagnostic::nowhere(format!(
+                "template `{name}` writes no `{mark}` header in its first three lines"
+            ))
+            .hint("keep the built-in template's first line: rolegraph proves by it that a file is its own to replace or delete")
+            .into());
         }
-    }
-}
-
-/// How much one template may write: a README many times larger than the largest model's.
-pub const RENDER_LIMIT: usize = 10 * 1024 * 1024;
-/// How long one template may take to write it.
-pub const RENDER_TIME: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// The output of one rendering, which fails the rendering once it passes `limit` bytes or
-/// `time`: a template from someone else's commit may loop a hundred thousand times inside
-/// a loop of as many, and tera itself sets no bound.
-struct Bounded {
-    bytes: Vec<u8>,
-    limit: usize,
-    deadline: std::time::Instant,
-    time: std::time::Duration,
-    exceeded: Option<String>,
-}
-
-impl Bounded {
-    fn new(limit: usize, time: std::time::Duration) -> Self {
-        Bounded {
-            bytes: Vec::new(),
-            limit,
-            deadline: std::time::Instant::now() + time,
-            time,
-            exceeded: None,
-        }
-    }
-
-    fn refuse(&mut self, why: String) -> std::io::Error {
-        self.exceeded = Some(why.clone());
-        std::io::Error::other(why)
-    }
-}
-
-impl std::io::Write for Bounded {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.bytes.len() + buf.len() > self.limit {
-            let limit = crate::input::mib(self.limit as u64);
-            return Err(self.refuse(format!("its output passed {limit}")));
-        }
-        if std::time::Instant::now() > self.deadline {
-            let time = self.time.as_secs();
-            return Err(self.refuse(format!("it ran for more than {time} s")));
-        }
-        self.bytes.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+        String::from_utf8(bytes).map_err(|err| template_error(name, &err).into())
     }
 }
 
