@@ -14,19 +14,20 @@ const EXIT_CODES: &str = "Exit codes (each command's help lists its own):
   1    lint errors, a folder out of date, or output that could not be written
   2    an invalid model, a wrong command line, or a folder rolegraph will not write into
   130  interrupted (SIGINT), 143 terminated (SIGTERM)
-  141  standard output was a closed pipe";
+  141  standard output or error was a closed pipe";
 
 const GENERATE_EXIT_CODES: &str = "Exit codes:
   0    success
   1    a lint error that the model does not accept, or the output could not be written
-  2    the model is invalid, the command line is wrong, --out is not a folder, a file to
-       replace or delete was edited by hand or not written by rolegraph, the folder holds
+  2    the model is invalid, the command line is wrong, --out is not a folder or passes
+       through a link, a file to replace or delete was edited by hand or not written by
+       rolegraph (its header proves it, not the manifest alone), the folder holds
        another model's output, the manifest names a path outside the backends' folders,
        another run holds the folder, or an --adopt file is bad or holds a model role's
        name under another path (nothing is written)
   130  interrupted (SIGINT), 143 terminated (SIGTERM): the previous tree is intact, or
        the new one complete
-  141  standard output was a closed pipe";
+  141  standard output or error was a closed pipe";
 
 const READ_ONLY_EXIT_CODES: &str = "Exit codes:
   0  success
@@ -40,23 +41,25 @@ const VALIDATE_EXIT_CODES: &str = "Exit codes:
 const CHECK_EXIT_CODES: &str = "Exit codes:
   0  the folder is what `generate` would write
   1  it is not: stale, missing or no longer generated files (listed)
-  2  the model is invalid, the command line is wrong, --out is not a folder, the
-     folder holds another model's output, the manifest names a path outside the
-     backends' folders, something in the folder cannot be read, or another run holds
-     the folder";
+  2  the model is invalid, the command line is wrong, --out is not a folder or passes
+     through a link, the folder holds another model's output, the manifest names a
+     path outside the backends' folders or a file without rolegraph's header,
+     something in the folder cannot be read, or another run holds the folder";
 
 const INIT_EXIT_CODES: &str = "Exit codes:
   0  the files were written
   1  they could not be written
-  2  a file exists (and no --force), or the command line is wrong";
+  2  a file exists, a link included (and no --force), --dir passes through a link, or
+     the command line is wrong (nothing is written)";
 
 const IMPORT_EXIT_CODES: &str = "Exit codes:
   0  the model was written, and says everything the accounts hold
   1  it was written, but something in the accounts cannot be said in the model (the
      report's `not expressible` lines name each), or it could not be written
-  2  a file is not authorization-details or list-roles JSON, is cut short, or repeats an
-     account; an --account or --name is wrong; a file to write exists (and no --force);
-     or the command line is wrong (nothing is written)";
+  2  a file is not authorization-details or list-roles JSON, is cut short, repeats a
+     key or an account, or lies outside the folder it is named in; an --account or
+     --name is wrong; a file to write exists (and no --force); --dir passes through a
+     link; or the command line is wrong (nothing is written)";
 
 const LINT_EXIT_CODES: &str = "Exit codes:
   0  no finding at or above --deny, other than accepted ones
