@@ -19,7 +19,7 @@ pub fn write(
     access: Access,
 ) -> Result<(), ExitCode> {
     if !access.outside_files {
-        crate::output::refuse_linked(dir, "--dir")
+        crate::output::refuse_linked(dir, "--dir", true)
             .map_err(|err| super::output::not_a_folder(&err))?;
     }
     refuse(dir, files, force)?;

@@ -158,7 +158,8 @@ impl Rendered {
 /// already reported. `lint_gate` stops on unaccepted lint errors, as `generate` must.
 fn render(args: &OutputArgs, lint_gate: bool) -> Result<Rendered, ExitCode> {
     if !args.access.access().outside_files {
-        crate::output::refuse_linked(&args.out, "--out").map_err(|err| not_a_folder(&err))?;
+        crate::output::refuse_linked(&args.out, "--out", false)
+            .map_err(|err| not_a_folder(&err))?;
     }
     let (graph, model_text) =
         crate::compile_read(&args.model, args.access.access()).map_err(|diags| invalid(&diags))?;

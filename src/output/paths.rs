@@ -18,12 +18,16 @@ pub struct RootError {
 /// would send `--out infra/generated` outside the repository (git refuses to write through
 /// a symlinked folder of its work tree for this reason). `flag` names the option in the
 /// message. An absolute path was typed by the user, so its links are the user's own.
-pub fn refuse_linked(folder: &Path, flag: &str) -> Result<(), RootError> {
+/// `itself`: whether the folder itself is checked too (`--out` has a rule of its own for
+/// that, `root_state`, which no flag lifts).
+pub fn refuse_linked(folder: &Path, flag: &str, itself: bool) -> Result<(), RootError> {
     if folder.is_absolute() {
         return Ok(());
     }
+    let components: Vec<_> = folder.components().collect();
+    let checked = components.len() - usize::from(!itself && !components.is_empty());
     let mut prefix = std::path::PathBuf::new();
-    for component in folder.components() {
+    for &component in &components[..checked] {
         prefix.push(component);
         if !matches!(component, std::path::Component::Normal(_)) {
             continue;
