@@ -324,6 +324,32 @@ mod tests {
     }
 
     #[test]
+    fn a_link_within_the_folder_is_read_and_one_out_of_it_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = dir.path().join("repo");
+        std::fs::create_dir(&inner).unwrap();
+        std::fs::write(inner.join("model.yaml"), "\u{feff}inside").unwrap();
+        std::fs::write(dir.path().join("secret"), "outside").unwrap();
+        std::os::unix::fs::symlink("model.yaml", inner.join("near")).unwrap();
+        std::os::unix::fs::symlink("../secret", inner.join("far")).unwrap();
+        let scope = Scope::Within(&inner);
+        let near = read_text(&inner.join("near"), Limit::Model, scope).unwrap();
+        assert_eq!(near, "inside", "the byte-order mark is dropped");
+        let far = read(&inner.join("far"), Limit::Model, scope).unwrap_err();
+        assert!(matches!(far, ReadError::Outside(_)), "{far}");
+        assert_eq!(
+            read(&inner.join("far"), Limit::Model, Scope::Anywhere).unwrap(),
+            b"outside"
+        );
+        let kernel = read(
+            Path::new("/proc/self/status"),
+            Limit::Model,
+            Scope::Anywhere,
+        );
+        assert!(matches!(kernel, Err(ReadError::Kernel("procfs"))));
+    }
+
+    #[test]
     fn missing_is_not_found() {
         let err = read(Path::new("/nonexistent/x"), Limit::Model, Scope::Anywhere).unwrap_err();
         assert!(err.is_not_found());

@@ -5,6 +5,7 @@
 //! that names the input and the rule. The secrets are files beside the repository and an
 //! environment variable of the test's own, never the machine's.
 
+use crate::safety_inputs::{COMMANDS as MODEL_COMMANDS, with_model};
 use crate::support;
 
 use std::os::unix::fs::symlink;
@@ -19,14 +20,14 @@ const SECRET_VAR: &str = "ROLEGRAPH_TEST_HOSTILE_SECRET";
 
 /// A repository (a copy of the seed example) and, beside it, a victim folder with a
 /// credentials file and a Terraform file of the user's own.
-struct Scene {
+pub(crate) struct Scene {
     _dir: tempfile::TempDir,
-    repo: PathBuf,
+    pub repo: PathBuf,
     victim: PathBuf,
 }
 
 impl Scene {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let repo = dir.path().join("repo");
         let victim = dir.path().join("victim");
@@ -93,26 +94,6 @@ fn assert_no_secret(out: &Output, args: &[&str]) {
             "{args:?}:\n{shown}"
         );
     }
-}
-
-/// Every command that reads the model, with its arguments after the model.
-const MODEL_COMMANDS: &[&[&str]] = &[
-    &["validate"],
-    &["plan"],
-    &["lint"],
-    &["graph"],
-    &["explain"],
-    &["generate", "--out", "out"],
-    &["check", "--out", "out"],
-];
-
-fn with_model<'a>(command: &[&'a str], model: &'a str) -> Vec<&'a str> {
-    let mut args = vec![command[0], model];
-    if command[0] == "explain" {
-        args.push("platform");
-    }
-    args.extend_from_slice(&command[1..]);
-    args
 }
 
 #[test]

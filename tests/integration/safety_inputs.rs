@@ -92,7 +92,7 @@ fn oversized(path: &Path, mib: u64) {
     file.set_len(mib * 1024 * 1024 + 1).unwrap();
 }
 
-const COMMANDS: &[&[&str]] = &[
+pub(crate) const COMMANDS: &[&[&str]] = &[
     &["validate"],
     &["plan"],
     &["lint"],
@@ -103,7 +103,7 @@ const COMMANDS: &[&[&str]] = &[
 ];
 
 /// `command` with the model and, for explain, a role.
-fn with_model<'a>(command: &[&'a str], model: &'a str) -> Vec<&'a str> {
+pub(crate) fn with_model<'a>(command: &[&'a str], model: &'a str) -> Vec<&'a str> {
     let mut args = vec![command[0], model];
     if command[0] == "explain" {
         args.push("platform");
