@@ -200,7 +200,8 @@ impl Diagnostics {
 
     /// The first `SHOWN` errors with their snippets, then how many more there are and the
     /// count, for standard error: a person reads the first screens, and a model of 60,000
-    /// errors must not take minutes to report. `--format json` keeps them all.
+    /// errors must not take minutes to report. `validate --format json` lists every one
+    /// kept (`KEPT`).
     pub fn render(&self, color: bool) -> String {
         let mut lines: BTreeMap<&Arc<str>, snippet::Lines> = BTreeMap::new();
         let mut text = String::new();

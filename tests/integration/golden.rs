@@ -378,3 +378,33 @@ fn the_seqera_example_is_the_seed_case() {
         );
     }
 }
+
+/// Every generated file proves itself rolegraph's (`output::manifest::carries_header`):
+/// its header, or a JSON list in a folder of rolegraph's alone. Without it, a later run
+/// would refuse to replace the file as a foreign one.
+#[test]
+fn every_generated_file_carries_the_header() {
+    use rolegraph::output::manifest::carries_header;
+    let mut files = 0;
+    for case in golden_cases() {
+        for entry in std::fs::read_dir(&case).unwrap() {
+            let folder = entry.unwrap().file_name().to_string_lossy().into_owned();
+            let Some(backend) = ["terraform", "cloudformation", "seqera"]
+                .into_iter()
+                .find(|b| folder.starts_with(b))
+            else {
+                continue;
+            };
+            for (path, bytes) in read_tree(&case.join(&folder)) {
+                let path = format!("{backend}/{path}");
+                assert!(
+                    carries_header(&path, &bytes),
+                    "{}: {path} has no header",
+                    case.display()
+                );
+                files += 1;
+            }
+        }
+    }
+    assert!(files > 300, "only {files} generated files were found");
+}
