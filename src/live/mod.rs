@@ -130,11 +130,15 @@ impl Role {
 }
 
 impl Account {
+    /// The role named `name`. The index is checked against the list, which is public: a
+    /// caller that changed the list gets no wrong role.
     pub fn role(&self, name: &str) -> Option<&Role> {
-        self.index.roles.get(name).map(|&at| &self.roles[at])
+        let at = *self.index.roles.get(name)?;
+        self.roles.get(at).filter(|role| role.name == name)
     }
 
     pub fn policy(&self, arn: &str) -> Option<&Policy> {
-        self.index.policies.get(arn).map(|&at| &self.policies[at])
+        let at = *self.index.policies.get(arn)?;
+        self.policies.get(at).filter(|policy| policy.arn == arn)
     }
 }
