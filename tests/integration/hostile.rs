@@ -175,20 +175,25 @@ fn dumps_that_link_out_of_their_folder_are_refused_unread() {
     assert!(!scene.repo.join("imported").exists() && !scene.repo.join("out").exists());
 }
 
+/// `command` (generate or check) of the scene's model into `out`, with `--templates templates`.
+pub(crate) fn with_templates(command: &str) -> [&str; 6] {
+    [
+        command,
+        "rolegraph.yaml",
+        "--out",
+        "out",
+        "--templates",
+        "templates",
+    ]
+}
+
 #[test]
 fn a_template_that_links_out_is_neither_copied_nor_shown() {
     let scene = Scene::new();
     std::fs::create_dir(scene.repo.join("templates")).unwrap();
     scene.link("templates/terraform-README.md", &scene.secret_file());
     for command in ["generate", "check"] {
-        let args = [
-            command,
-            "rolegraph.yaml",
-            "--out",
-            "out",
-            "--templates",
-            "templates",
-        ];
+        let args = with_templates(command);
         let out = scene.run(&args);
         assert_refused(&out, &args, &["terraform-README.md", "outside the folder"]);
     }
